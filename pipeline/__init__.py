@@ -1,0 +1,1 @@
+"""stance: sentence-level stance toward negotiations with militant groups."""

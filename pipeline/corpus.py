@@ -1,0 +1,41 @@
+"""The corpus on disk: the article folder and the sentences file made from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.articles import article_files, article_id, read_article
+from pipeline.config import SegmentParams
+from pipeline.errors import StanceError
+from pipeline.files import read_jsonl
+from pipeline.segment import Sentence, segment_article
+
+SENTENCE_FIELDS = ("id", "article", "index", "paragraph", "text", "hash")
+
+
+def segment_corpus(folder: Path, params: SegmentParams) -> list[Sentence]:
+    if not folder.is_dir():
+        raise StanceError(f"{folder}: article folder not found.")
+    paths = list(article_files(folder))
+    if not paths:
+        raise StanceError(f"{folder}: no articles (.txt, .md, .html) in this folder.")
+    ids = [article_id(p) for p in paths]
+    if len(set(ids)) != len(ids):
+        duplicate = next(i for i in ids if ids.count(i) > 1)
+        raise StanceError(f"{folder}: two articles share the id {duplicate!r}; rename one file.")
+    sentences: list[Sentence] = []
+    for path in paths:
+        sentences.extend(segment_article(article_id(path), read_article(path).text, params))
+    return sentences
+
+
+def read_sentences(path: Path) -> list[Sentence]:
+    if not path.exists():
+        raise StanceError(f"{path}: no sentences file; run `dvc repro segment` first.")
+    sentences = []
+    for number, record in read_jsonl(path):
+        missing = [f for f in SENTENCE_FIELDS if f not in record]
+        if missing:
+            raise StanceError(f"{path}:{number}: sentence record lacks {missing[0]!r}.")
+        sentences.append(Sentence(**{f: record[f] for f in SENTENCE_FIELDS}))
+    return sentences

@@ -1,0 +1,36 @@
+"""The training data every model and every fold sees: texts, gold labels, article groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.labels import LabeledSentence
+
+
+@dataclass(frozen=True)
+class Dataset:
+    ids: tuple[str, ...]
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]
+    groups: tuple[str, ...]  # article of each sentence: folds never split an article
+
+    @classmethod
+    def from_labeled(cls, rows: Sequence[LabeledSentence]) -> Dataset:
+        return cls(
+            tuple(r.id for r in rows), tuple(r.text for r in rows), tuple(r.label for r in rows), tuple(r.article for r in rows)
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, indices: Sequence[int] | np.ndarray) -> Dataset:
+        pick = [int(i) for i in indices]
+        return Dataset(
+            tuple(self.ids[i] for i in pick),
+            tuple(self.texts[i] for i in pick),
+            tuple(self.labels[i] for i in pick),
+            tuple(self.groups[i] for i in pick),
+        )

@@ -1,0 +1,51 @@
+"""Figures for the report: confusion matrices and the learning curve, as PNG."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from io import BytesIO
+from typing import Any
+
+
+def _png(figure: Any) -> bytes:
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def confusion_png(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4.6, 4))
+    axes = figure.subplots()
+    axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("gold")
+    axes.set_title(title)
+    peak = max(max(row) for row in matrix) or 1
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            axes.text(j, i, str(value), ha="center", va="center", color="white" if value > peak / 2 else "black")
+    return _png(figure)
+
+
+def learning_curve_png(curves: Mapping[str, Sequence[Mapping[str, float]]]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5, 3.4))
+    axes = figure.subplots()
+    for name, points in curves.items():
+        axes.plot([p["train_sentences"] for p in points], [p["macro_f1"] for p in points], marker="o", label=name)
+    axes.set_xlabel("training sentences per fold")
+    axes.set_ylabel("macro-F1 (leave-one-article-out)")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return _png(figure)
