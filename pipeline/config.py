@@ -27,6 +27,7 @@ class Paths:
     articles: Path
     metadata: Path
     sentences: Path
+    descriptions: Path
     labels: Path
     models: Path
     reports: Path
@@ -57,6 +58,12 @@ class LabelSet:
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
     origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        return build(kind, value, where)  # type: ignore[arg-type]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise StanceError(f"configs: {where} must be a mapping, got {value!r}.")
+        return dict(value)
     if kind is Path:
         if not isinstance(value, str):
             raise StanceError(f"configs: {where} must be a path string, got {value!r}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.articles import article_files, article_id, read_article
@@ -13,7 +14,8 @@ from pipeline.segment import Sentence, segment_article
 SENTENCE_FIELDS = ("id", "article", "index", "paragraph", "text", "hash")
 
 
-def segment_corpus(folder: Path, params: SegmentParams) -> list[Sentence]:
+def segment_corpus(folder: Path, params: SegmentParams, warn: Callable[[str], None] = lambda message: None) -> list[Sentence]:
+    """Sentences of every article in `folder`; `warn` hears of files that were not UTF-8."""
     if not folder.is_dir():
         raise StanceError(f"{folder}: article folder not found.")
     paths = list(article_files(folder))
@@ -25,7 +27,10 @@ def segment_corpus(folder: Path, params: SegmentParams) -> list[Sentence]:
         raise StanceError(f"{folder}: two articles share the id {duplicate!r}; rename one file.")
     sentences: list[Sentence] = []
     for path in paths:
-        sentences.extend(segment_article(article_id(path), read_article(path).text, params))
+        decoded = read_article(path)
+        if decoded.fell_back:
+            warn(f"{path}: not UTF-8; decoded as {decoded.encoding}.")
+        sentences.extend(segment_article(article_id(path), decoded.text, params))
     return sentences
 
 

@@ -9,13 +9,17 @@ import numpy as np
 
 from pipeline.labels import LabeledSentence
 
+ALWAYS_TRAIN = ""
+
 
 @dataclass(frozen=True)
 class Dataset:
     ids: tuple[str, ...]
     texts: tuple[str, ...]
     labels: tuple[str, ...]
-    groups: tuple[str, ...]  # article of each sentence: folds never split an article
+    # Article of each sentence: folds never split an article. ALWAYS_TRAIN marks rows
+    # (label descriptions) that are training data in every split and never held out.
+    groups: tuple[str, ...]
 
     @classmethod
     def from_labeled(cls, rows: Sequence[LabeledSentence]) -> Dataset:
@@ -25,6 +29,9 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def __add__(self, other: Dataset) -> Dataset:
+        return Dataset(self.ids + other.ids, self.texts + other.texts, self.labels + other.labels, self.groups + other.groups)
 
     def subset(self, indices: Sequence[int] | np.ndarray) -> Dataset:
         pick = [int(i) for i in indices]

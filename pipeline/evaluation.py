@@ -36,3 +36,20 @@ def score_models(merged: Sequence[dict[str, Any]], labels: LabelSet, params: Eva
             for name in models
         }
     }
+
+
+def check_floors(floors: Any, cv: Mapping[str, Any]) -> list[tuple[str, float, float]]:
+    """(model, CV macro-F1, floor) for each floor in configs; a score below its floor is an error."""
+    if not isinstance(floors, dict) or not floors:
+        raise StanceError("configs: section 'floor' must map model names to minimum CV macro-F1 values.")
+    checked = []
+    for name, floor in floors.items():
+        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0 <= floor <= 1:
+            raise StanceError(f"configs: floor.{name} must be a number between 0 and 1, got {floor!r}.")
+        if name not in cv:
+            raise StanceError(f"configs: floor names model {name!r}, which has no cross-validation scores.")
+        score = float(cv[name]["macro_f1"])
+        if score < floor:
+            raise StanceError(f"{name} CV macro-F1 {score:.3f} is below its floor {floor:.3f} (configs floor.{name}).")
+        checked.append((name, score, float(floor)))
+    return checked

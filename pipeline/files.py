@@ -29,9 +29,21 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        sync_folder(path.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename or removal in `folder` survive a power cut, not only a crash (POSIX)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -64,15 +76,19 @@ def read_utf8(path: Path) -> str:
         raise StanceError(f"{path}: not UTF-8 text (byte {err.start}).") from None
 
 
+def parse_json_object(line: str, where: str) -> dict[str, Any]:
+    """One JSONL record; `where` ("file:line") starts the error message."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise StanceError(f"{where}: not valid JSON ({err.msg}).") from None
+    if not isinstance(record, dict):
+        raise StanceError(f"{where}: expected a JSON object, got {type(record).__name__}.")
+    return record
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, record) for each non-blank line; stop at the first bad one."""
     for number, line in enumerate(read_utf8(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise StanceError(f"{path}:{number}: not valid JSON ({err.msg}).") from None
-        if not isinstance(record, dict):
-            raise StanceError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}.")
-        yield number, record
+        if line.strip():
+            yield number, parse_json_object(line, f"{path}:{number}")

@@ -15,7 +15,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut
+from sklearn.model_selection import GridSearchCV
+from threadpoolctl import threadpool_limits
+
+from pipeline.dataset import ALWAYS_TRAIN
+from pipeline.errors import StanceError
 
 
 def balanced_logreg(c: float, seed: int) -> LogisticRegression:
@@ -27,18 +31,28 @@ def fit_selected(
 ) -> tuple[Any, float]:
     """Fit `estimator` with `param` from `grid` chosen by macro-F1 over left-out training articles.
 
-    With a single training article there is nothing to hold out: the middle of
-    the grid is used.
+    Rows of group ALWAYS_TRAIN are training data in every inner split. With a
+    single training article there is nothing to hold out: the middle of the
+    grid is used.
     """
-    with warnings.catch_warnings():
+    if len(set(y)) < 2:
+        articles = ", ".join(sorted(set(groups) - {ALWAYS_TRAIN}))
+        raise StanceError(
+            f"cannot train on articles {articles}: their labeled sentences all carry the label {y[0]!r}; a classifier needs at least two labels."
+        )
+    # Threaded BLAS makes these small fits many times slower on a busy two-core machine.
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", category=ConvergenceWarning)
         warnings.simplefilter("ignore", category=UndefinedMetricWarning)
         warnings.simplefilter("ignore", category=UserWarning)
-        if len(set(groups)) < 2 or len(grid) == 1:
+        group_arr = np.asarray(groups)
+        held_out = sorted(set(groups) - {ALWAYS_TRAIN})
+        if len(held_out) < 2 or len(grid) == 1:
             chosen = sorted(grid)[len(grid) // 2]
             return clone(estimator).set_params(**{param: chosen}).fit(X, y), chosen
-        search = GridSearchCV(estimator, {param: list(grid)}, scoring="f1_macro", cv=LeaveOneGroupOut(), refit=True)
-        search.fit(X, np.asarray(y), groups=np.asarray(groups))
+        splits = [(np.flatnonzero(group_arr != g), np.flatnonzero(group_arr == g)) for g in held_out]
+        search = GridSearchCV(estimator, {param: list(grid)}, scoring="f1_macro", cv=splits, refit=True)
+        search.fit(X, np.asarray(y))
         return search.best_estimator_, float(search.best_params_[param])
 
 

@@ -18,7 +18,10 @@ WEIGHTS = "majority.json"
 
 @dataclass(frozen=True)
 class MajorityParams:
-    """No parameters: a section of its own keeps every model kind configured alike."""
+    """A section of its own keeps every model kind configured alike."""
+
+    # Label descriptions would distort the class prior this baseline predicts.
+    descriptions: bool = False
 
 
 @dataclass

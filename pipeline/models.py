@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -22,7 +23,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from pipeline import majority, tfidf, transformer
 from pipeline.config import build
 from pipeline.dataset import Dataset
 from pipeline.errors import StanceError
@@ -32,26 +32,43 @@ CARD = "model.json"
 LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "numpy")
 
 
-class Classifier(Protocol):
+class Predictor(Protocol):
     labels: tuple[str, ...]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
 
+
+class Classifier(Predictor, Protocol):
     def save(self, folder: Path) -> None: ...
 
 
 @dataclass(frozen=True)
 class Kind:
-    params: type
-    fit: Callable[[Dataset, tuple[str, ...], Any, int], Classifier]
-    load: Callable[[Path, tuple[str, ...], Any], Classifier]
+    """A model kind whose module is imported on first use: `stance predict` with the
+    ONNX model must not pay seconds for scikit-learn and torch at start-up."""
+
+    module: str
+    params_class: str
+
+    @property
+    def params(self) -> type:
+        return getattr(importlib.import_module(self.module), self.params_class)
+
+    @property
+    def fit(self) -> Callable[[Dataset, tuple[str, ...], Any, int], Classifier]:
+        return importlib.import_module(self.module).fit
+
+    @property
+    def load(self) -> Callable[[Path, tuple[str, ...], Any], Classifier]:
+        return importlib.import_module(self.module).load
 
 
 KINDS: dict[str, Kind] = {
-    "majority": Kind(majority.MajorityParams, majority.fit, majority.load),
-    "tfidf": Kind(tfidf.TfidfParams, tfidf.fit, tfidf.load),
-    "transformer": Kind(transformer.TransformerParams, transformer.fit, transformer.load),
+    "majority": Kind("pipeline.majority", "MajorityParams"),
+    "tfidf": Kind("pipeline.tfidf", "TfidfParams"),
+    "transformer": Kind("pipeline.transformer", "TransformerParams"),
 }
+BACKENDS = ("onnx", "torch")
 
 
 def kind_of(name: str) -> Kind:
@@ -123,8 +140,17 @@ def read_card(folder: Path) -> dict[str, Any]:
     return card
 
 
-def load_model(folder: Path) -> tuple[Classifier, dict[str, Any]]:
+def load_model(folder: Path, backend: str = "torch") -> tuple[Predictor, dict[str, Any]]:
+    """The model in `folder`; backend "onnx" runs a transformer's int8 ONNX export when the folder has one."""
+    if backend not in BACKENDS:
+        raise StanceError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}.")
     card = read_card(folder)
     kind = KINDS[card["kind"]]
     params = build(kind.params, card["params"], f"{folder / CARD} params")
-    return kind.load(folder, tuple(card["labels"]), params), card
+    labels = tuple(card["labels"])
+    if backend == "onnx" and card["kind"] == "transformer":
+        from pipeline import onnx_classifier
+
+        if (folder / onnx_classifier.ONNX_FILE).is_file():
+            return onnx_classifier.load(folder, labels, params), card
+    return kind.load(folder, labels, params), card

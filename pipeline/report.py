@@ -31,12 +31,12 @@ def _ci(scores: Mapping[str, Any], name: str) -> str:
     return f"{_f(scores[name])} [{_f(low)}, {_f(high)}]"
 
 
-def _short(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     text = text.replace("|", "/")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1) -> list[str]:
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1) -> list[str]:
     align = ["---" if i < right_from else "---:" for i in range(len(header))]
     return ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |", *("| " + " | ".join(row) + " |" for row in rows)]
 
@@ -79,7 +79,7 @@ def build_report(
         "",
         "## Models",
         "",
-        *_table(
+        *markdown_table(
             ["model", "macro-F1", "accuracy", "claim-vs-none F1", "stance macro-F1 (gold claims)", "per-article macro-F1"],
             [
                 [
@@ -98,7 +98,7 @@ def build_report(
         "",
         f"## Per class: {params.focus}",
         "",
-        *_table(
+        *markdown_table(
             ["label", "precision", "recall", "F1", "support"],
             [
                 [name, _f(s["precision"]), _f(s["recall"]), _f(s["f1"]), str(s["support"])]
@@ -108,7 +108,7 @@ def build_report(
         "",
         f"## Confusion matrix: {params.focus} (rows gold, columns predicted)",
         "",
-        *_table(
+        *markdown_table(
             ["gold \\ predicted", *focus["confusion"]["labels"]],
             [[name, *map(str, row)] for name, row in zip(focus["confusion"]["labels"], focus["confusion"]["matrix"])],
         ),
@@ -117,7 +117,7 @@ def build_report(
         "",
         "## Per held-out article (macro-F1)",
         "",
-        *_table(
+        *markdown_table(
             ["article", "sentences", "claims", *models],
             [
                 [
@@ -134,7 +134,7 @@ def build_report(
         "",
     ]
     shares = [point["share"] for point in next(iter(curves.values()))] if curves else []
-    lines += _table(
+    lines += markdown_table(
         ["share of training folds", "sentences", *curves],
         [
             [f"{share:.0%}", f"{next(iter(curves.values()))[i]['train_sentences']:.0f}", *(_f(points[i]["macro_f1"]) for points in curves.values())]
@@ -142,10 +142,10 @@ def build_report(
         ],
     )
     lines += ["", "![learning curve](plots/learning_curve.png)", "", f"## Most confident errors: {params.focus}", ""]
-    lines += _table(
+    lines += markdown_table(
         ["id", "gold", "predicted", "confidence", "text"],
         [
-            [record["id"], record["gold"], record["predictions"][params.focus]["label"], _f(confidence), _short(record["text"], params.max_text)]
+            [record["id"], record["gold"], record["predictions"][params.focus]["label"], _f(confidence), shorten(record["text"], params.max_text)]
             for confidence, record in confident_errors(merged, params.focus, params.top_errors)
         ],
         right_from=3,

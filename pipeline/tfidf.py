@@ -6,6 +6,7 @@ run arbitrary code on load, unlike pickle).
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ class TfidfParams:
     word_ngrams: tuple[int, ...] = (1, 2)
     char_ngrams: tuple[int, ...] = (2, 5)
     min_df: int = 1
+    # Train on the label descriptions too (see configs/label_descriptions.yaml).
+    descriptions: bool = False
     c_grid: tuple[float, ...] = (0.1, 1.0, 10.0, 100.0)
 
     def __post_init__(self) -> None:
@@ -70,7 +73,11 @@ def fit(data: Dataset, labels: tuple[str, ...], params: TfidfParams, seed: int) 
 def load(folder: Path, labels: tuple[str, ...], params: TfidfParams) -> TfidfClassifier:
     """Load with skops' default trust: any type outside scikit-learn's own is refused."""
     path = folder / WEIGHTS
+    if not path.is_file():
+        raise StanceError(f"{path}: no such file; the model folder is incomplete, retrain it.")
     try:
         return TfidfClassifier(labels, sio.loads(path.read_bytes()))
     except sio.exceptions.UntrustedTypesFoundException as err:
-        raise StanceError(f"{path}: refuses to load untrusted types {err}.") from None
+        raise StanceError(f"{path}: refuses to load untrusted types ({str(err).rstrip('.')}).") from None
+    except zipfile.BadZipFile:
+        raise StanceError(f"{path}: not a skops file (a pickle, or damaged); TF-IDF models load only from skops.") from None

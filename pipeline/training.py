@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import LabelSet
-from pipeline.crossval import TrainParams, folds, learning_curve, out_of_fold
+from pipeline.crossval import Fit, TrainParams, folds, learning_curve, out_of_fold
 from pipeline.dataset import Dataset
 from pipeline.metrics import headline, per_article
 from pipeline.models import Classifier, kind_of, model_card
@@ -22,12 +22,26 @@ class TrainingResult:
     curve: list[dict[str, float]]
 
 
-def train(kind: str, data: Dataset, labels: LabelSet, params: Any, train_params: TrainParams) -> TrainingResult:
+def fitter(kind: str, labels: LabelSet, params: Any, seed: int, descriptions: Dataset | None) -> Fit:
+    """The one way a model of `kind` is fitted, for a fold or for the final model.
+
+    Descriptions, when the kind's params ask for them, join every training
+    split, never a test one.
+    """
     spec = kind_of(kind)
-    seed = train_params.seed
+    extra = descriptions if descriptions is not None and params.descriptions else None
 
     def fit(subset: Dataset) -> Classifier:
-        return spec.fit(subset, labels.names, params, seed)
+        return spec.fit(subset if extra is None else subset + extra, labels.names, params, seed)
+
+    return fit
+
+
+def train(
+    kind: str, data: Dataset, labels: LabelSet, params: Any, train_params: TrainParams, descriptions: Dataset | None = None
+) -> TrainingResult:
+    seed = train_params.seed
+    fit = fitter(kind, labels, params, seed, descriptions)
 
     predictions = out_of_fold(data, fit)
     gold = [r["gold"] for r in predictions]

@@ -27,7 +27,6 @@ import numpy as np
 from pipeline.dataset import Dataset
 from pipeline.encoder import embed, load_encoder, pool
 from pipeline.errors import StanceError
-from pipeline.logreg import as_linear_head, balanced_logreg, fit_selected
 
 RECIPES = ("head", "setfit", "finetune")
 ENCODER_DIR = "encoder"
@@ -41,6 +40,8 @@ class TransformerParams:
     max_length: int = 128
     batch_size: int = 32
     c_grid: tuple[float, ...] = (0.1, 1.0, 10.0, 100.0)
+    # Train on the label descriptions too (see configs/label_descriptions.yaml).
+    descriptions: bool = True
     # Used by the recipes that update the encoder (setfit, finetune).
     epochs: int = 1
     learning_rate: float = 2e-5
@@ -81,9 +82,12 @@ class TransformerClassifier:
     def save(self, folder: Path) -> None:
         from safetensors.numpy import save_file
 
+        from pipeline.onnx_export import export_int8
+
         self.encoder.save_pretrained(folder / ENCODER_DIR, safe_serialization=True)
         self.tokenizer.save_pretrained(folder / ENCODER_DIR)
         save_file({"weight": self.weight, "bias": self.bias}, str(folder / HEAD))
+        export_int8(self, folder)
 
 
 def load(folder: Path, labels: tuple[str, ...], params: TransformerParams) -> TransformerClassifier:
@@ -95,6 +99,8 @@ def load(folder: Path, labels: tuple[str, ...], params: TransformerParams) -> Tr
 
 
 def fit_head(encoder_parts: tuple[Any, Any], data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> TransformerClassifier:
+    from pipeline.logreg import as_linear_head, balanced_logreg, fit_selected
+
     tokenizer, encoder = encoder_parts
     encoder.eval()
     embeddings = embed(tokenizer, encoder, data.texts, params.batch_size, params.max_length)

@@ -26,3 +26,4 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def params() -> dict:
     return yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
+

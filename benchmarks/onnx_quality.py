@@ -1,0 +1,92 @@
+"""Does the int8 ONNX export classify as well as the torch model it came from?
+
+Leave-one-article-out, as `dvc repro` does it: each fold's transformer is
+trained by the training code (pipeline.training.fitter), saved (which writes
+its int8 ONNX export) and loaded back through onnxruntime; both predict the
+held-out article. Reported: macro-F1 of the out-of-fold predictions of each,
+and how often their labels agree.
+
+    python benchmarks/onnx_quality.py [--params configs/params.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import onnx_classifier
+from pipeline.config import LabelSet, Paths, read_params, section
+from pipeline.corpus import read_sentences
+from pipeline.crossval import TrainParams, folds
+from pipeline.dataset import Dataset
+from pipeline.descriptions import read_descriptions
+from pipeline.files import write_json
+from pipeline.labels import label_files, load_labeled
+from pipeline.metrics import headline
+from pipeline.training import fitter
+from pipeline.transformer import TransformerParams
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
+    parser.add_argument("--output", type=Path, default=HERE / "results" / "onnx_quality.json")
+    args = parser.parse_args()
+
+    raw = read_params(args.params)
+    paths = section(raw, "paths", Paths)
+    labels = section(raw, "labels", LabelSet)
+    params = section(raw, "transformer", TransformerParams)
+    seed = section(raw, "train", TrainParams).seed
+    data = Dataset.from_labeled(load_labeled(label_files([], paths.labels), read_sentences(paths.sentences), labels))
+    fit = fitter("transformer", labels, params, seed, read_descriptions(paths.descriptions, labels))
+
+    gold: list[str] = []
+    predicted: dict[str, list[str]] = {"torch": [], "onnx": []}
+    largest_difference = 0.0
+    start = time.perf_counter()
+    for article, train, test in folds(data):
+        model = fit(data.subset(train))
+        held_out = data.subset(test)
+        with tempfile.TemporaryDirectory() as tmp:
+            model.save(Path(tmp))
+            exported = onnx_classifier.load(Path(tmp), labels.names, params)
+            scores = {"torch": model.predict_proba(held_out.texts), "onnx": exported.predict_proba(held_out.texts)}
+        gold.extend(held_out.labels)
+        for name, proba in scores.items():
+            predicted[name].extend(labels.names[i] for i in proba.argmax(axis=1))
+        largest_difference = max(largest_difference, float(np.abs(scores["torch"] - scores["onnx"]).max()))
+        print(f"{article}: {len(held_out)} sentences, labels agree on {np.mean(scores['torch'].argmax(1) == scores['onnx'].argmax(1)):.1%}", file=sys.stderr)
+
+    results = {name: headline(gold, pred, labels) for name, pred in predicted.items()}
+    agreement = float(np.mean([a == b for a, b in zip(predicted["torch"], predicted["onnx"])]))
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "command": " ".join(["python benchmarks/onnx_quality.py", *sys.argv[1:]]),
+        "scheme": "leave-one-article-out, fold models retrained",
+        "sentences": len(gold),
+        "recipe": params.recipe,
+        "macro_f1": {name: round(r["macro_f1"], 4) for name, r in results.items()},
+        "macro_f1_difference": round(results["onnx"]["macro_f1"] - results["torch"]["macro_f1"], 4),
+        "label_agreement": round(agreement, 4),
+        "largest_probability_difference": round(largest_difference, 4),
+        "seconds": round(time.perf_counter() - start),
+    }
+    write_json(args.output, report)
+    print(
+        f"Out-of-fold macro-F1 over {len(gold)} sentences: torch {report['macro_f1']['torch']:.4f}, "
+        f"onnx int8 {report['macro_f1']['onnx']:.4f} (difference {report['macro_f1_difference']:+.4f}); "
+        f"labels agree on {agreement:.1%}; wrote {args.output}."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Throughput, wall time and peak memory of `stance predict`, beside `transformers.pipeline`.
+
+Every measurement is a whole process, start to exit, run in this one script so
+all share the machine's state: (a) `transformers.pipeline("text-classification")`
+on all-MiniLM-L6-v2 (benchmarks/hf_pipeline.py), (b) `stance predict` on the
+same sentences as JSONL with the int8 ONNX model, (c) the same with the torch
+backend, and (d) `stance predict` on one short corpus article, printing its table.
+The sentences are the corpus's own, cycled in order to the count asked for.
+Rounds run the commands in turn, so noise from other work on the machine falls
+on all of them alike; the median round is reported.
+
+    python benchmarks/predict_speed.py [--model models/transformer] [--sentences 3000] [--rounds 3]
+
+A model folder trained before the ONNX export existed is copied to a
+temporary folder and exported there; the folder itself is never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.config import Paths, SegmentParams, read_params, section
+from pipeline.corpus import segment_corpus
+from pipeline.files import write_json, write_jsonl
+from pipeline.onnx_classifier import ONNX_FILE, available_cores
+
+HERE = Path(__file__).resolve().parent
+STANCE = Path(sys.executable).with_name("stance")
+SHORT_ARTICLE = "004_4e83cf9310ecd704"
+
+
+def run(command: list[str], log: Path) -> dict[str, float]:
+    """Wall seconds, CPU seconds and peak resident memory (MiB) of one process, from its own rusage."""
+    with log.open("wb") as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{log.read_text(encoding='utf-8', errors='replace')}")
+    return {"wall_s": wall, "peak_rss_mib": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def with_onnx(folder: Path, scratch: Path) -> Path:
+    """The model folder itself when it has its ONNX export, else an exported copy in `scratch`."""
+    if (folder / ONNX_FILE).is_file():
+        return folder
+    from pipeline.models import load_model
+    from pipeline.onnx_export import export_int8
+
+    copy = scratch / folder.name
+    shutil.copytree(folder, copy)
+    model, _ = load_model(copy, "torch")
+    export_int8(model, copy)  # type: ignore[arg-type]
+    return copy
+
+
+def count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for _ in handle)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
+    parser.add_argument("--model", type=Path, help="Transformer model folder (default: paths.models/transformer).")
+    parser.add_argument("--sentences", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=HERE / "results" / "predict_speed.json")
+    args = parser.parse_args()
+
+    raw = read_params(args.params)
+    paths = section(raw, "paths", Paths)
+    corpus = segment_corpus(paths.articles, section(raw, "segment", SegmentParams))
+    texts = [corpus[i % len(corpus)].text for i in range(args.sentences)]
+    load_before = os.getloadavg()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        model = with_onnx(args.model or paths.models / "transformer", scratch)
+        sentences = scratch / "sentences.jsonl"
+        write_jsonl(sentences, ({"id": i, "text": text} for i, text in enumerate(texts)))
+        predict = [str(STANCE), "predict", "--params", str(args.params), "--model", str(model), "--format", "jsonl"]
+        article = paths.articles / f"{SHORT_ARTICLE}.txt"
+        # name: (command, sentences it classifies, whether it counts as throughput)
+        commands = {
+            "transformers.pipeline": ([sys.executable, str(HERE / "hf_pipeline.py"), str(sentences)], args.sentences, True),
+            "stance predict, onnx int8": ([*predict, str(sentences), "--backend", "onnx", "--output", str(scratch / "onnx.jsonl")], args.sentences, True),
+            "stance predict, torch": ([*predict, str(sentences), "--backend", "torch", "--output", str(scratch / "torch.jsonl")], args.sentences, True),
+            "stance predict, one short article, table": (
+                [str(STANCE), "predict", "--params", str(args.params), "--model", str(model), str(article)],
+                sum(s.article == SHORT_ARTICLE for s in corpus),
+                False,
+            ),
+        }
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+        for round_number in range(1, args.rounds + 1):
+            for name, (command, _, _) in commands.items():
+                runs[name].append(run(command, scratch / "stderr.log"))
+                print(f"round {round_number}: {name}: {runs[name][-1]['wall_s']:.1f} s", file=sys.stderr)
+        for name in ("onnx", "torch"):
+            lines = count_lines(scratch / f"{name}.jsonl")
+            if lines != args.sentences:
+                raise SystemExit(f"stance predict --backend {name} wrote {lines} records for {args.sentences} sentences.")
+        onnx_labels = [json.loads(line)["label"] for line in (scratch / "onnx.jsonl").read_text(encoding="utf-8").splitlines()]
+        torch_labels = [json.loads(line)["label"] for line in (scratch / "torch.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    baseline = statistics.median(r["wall_s"] for r in runs["transformers.pipeline"])
+    results = {}
+    for name, measured in runs.items():
+        _, n, throughput = commands[name]
+        wall = statistics.median(r["wall_s"] for r in measured)
+        results[name] = {
+            "sentences": n,
+            "wall_s_median": round(wall, 2),
+            "wall_s_all": [round(r["wall_s"], 2) for r in measured],
+            "cpu_s_median": round(statistics.median(r["cpu_s"] for r in measured), 2),
+            "sentences_per_s": round(n / wall, 1) if throughput else None,
+            "speedup_vs_pipeline": round(baseline / wall, 2) if throughput else None,
+            "peak_rss_mib": round(max(r["peak_rss_mib"] for r in measured)),
+        }
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "command": " ".join(["python benchmarks/predict_speed.py", *sys.argv[1:]]),
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cores_available": available_cores(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "rounds": args.rounds,
+        "onnx_torch_label_agreement": round(sum(a == b for a, b in zip(onnx_labels, torch_labels)) / len(onnx_labels), 4),
+        "results": results,
+    }
+    write_json(args.output, report)
+
+    print("| process | sentences | wall s (median) | sentences/s | × pipeline | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        rate = "" if r["sentences_per_s"] is None else f"{r['sentences_per_s']:.0f}"
+        speedup = "" if r["speedup_vs_pipeline"] is None else f"{r['speedup_vs_pipeline']:.1f}"
+        print(f"| {name} | {r['sentences']} | {r['wall_s_median']:.2f} | {rate} | {speedup} | {r['peak_rss_mib']} |")
+    print(f"ONNX and torch labels agree on {report['onnx_torch_label_agreement']:.1%} of the sentences; wrote {args.output}.")
+
+
+if __name__ == "__main__":
+    main()

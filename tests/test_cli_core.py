@@ -1,0 +1,162 @@
+"""The pipeline's commands end to end in a throwaway project, with parameters that make training take seconds."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import Result
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+STANCE = Path(sys.executable).with_name("stance")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def fast(project: Path, params: dict[str, Any]) -> Path:
+    """A copy of configs/params.yaml that trains majority and tfidf only, each in seconds."""
+    quick = copy.deepcopy(params)
+    quick["evaluate"].update(models=["majority", "tfidf"], bootstrap=100)
+    quick["report"]["focus"] = "tfidf"
+    quick["tfidf"]["c_grid"] = [1.0]
+    quick["train"]["learning_curve"] = [0.5]
+    quick["floor"] = {"tfidf": 0.0}
+    path = project / "configs" / "fast.yaml"
+    path.write_text(yaml.safe_dump(quick, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def stance(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    return result.stdout
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) -> None:
+    params = ("--params", str(fast))
+    assert ok(stance("segment", *params)) == "Wrote 420 sentences from 5 articles to data/sentences.jsonl.\n"
+    sentences = jsonl(project / "data" / "sentences.jsonl")
+    assert len(sentences) == 420 and set(sentences[0]) == {"id", "article", "index", "paragraph", "text", "hash"}
+
+    for kind in ("majority", "tfidf"):
+        out = ok(stance("train", kind, *params))
+        assert out.startswith(f"{kind}: 420 labeled sentences; leave-one-article-out macro-F1 ")
+        card = json.loads((project / "models" / kind / "model.json").read_text(encoding="utf-8"))
+        assert card["kind"] == kind and card["training_sentences"] == 420 and len(card["training_articles"]) == 5
+        predictions = jsonl(project / "reports" / "cv" / f"{kind}.jsonl")
+        assert [r["id"] for r in predictions] == [s["id"] for s in sentences]
+        curve = json.loads((project / "reports" / "cv" / f"{kind}.curve.json").read_text(encoding="utf-8"))
+        assert [p["share"] for p in curve] == [0.5, 1.0]
+        assert curve[-1]["macro_f1"] == card["cv"]["macro_f1"]
+    assert (project / "models" / "tfidf" / "tfidf.skops").is_file()
+    assert (project / "models" / "majority" / "majority.json").is_file()
+
+    out = ok(stance("evaluate", *params))
+    assert out.startswith("Scored 420 sentences; macro-F1: majority ")
+    metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert list(metrics["cv"]) == ["majority", "tfidf"]
+    tfidf_card = json.loads((project / "models" / "tfidf" / "model.json").read_text(encoding="utf-8"))
+    assert metrics["cv"]["tfidf"]["macro_f1"] == pytest.approx(tfidf_card["cv"]["macro_f1"])
+    for scores in metrics["cv"].values():
+        low, high = scores["intervals"]["macro_f1"]
+        assert low <= scores["macro_f1"] <= high
+        assert sum(map(sum, scores["confusion"]["matrix"])) == 420
+    merged = jsonl(project / "reports" / "cv_predictions.jsonl")
+    assert len(merged) == 420 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
+    plots = project / "reports" / "plots"
+    for name in ("majority", "tfidf"):
+        csv_lines = (plots / f"confusion_{name}.csv").read_text(encoding="utf-8").splitlines()
+        assert csv_lines[0] == "actual,predicted" and len(csv_lines) == 421
+        assert (plots / f"confusion_{name}.png").read_bytes().startswith(PNG)
+    assert (plots / "learning_curve.png").read_bytes().startswith(PNG)
+    assert (plots / "learning_curve.csv").read_text(encoding="utf-8").splitlines()[0] == "model,train_sentences,macro_f1"
+
+    assert ok(stance("report", *params)) == f"Wrote {Path('reports') / 'report.md'}.\n"
+    report = (project / "reports" / "report.md").read_text(encoding="utf-8")
+    assert "| model | macro-F1 | accuracy | claim-vs-none F1 | stance macro-F1 (gold claims) | per-article macro-F1 |" in report
+    for name in ("majority", "**tfidf**"):
+        row = next(line for line in report.splitlines() if line.startswith(f"| {name} |"))
+        plain = name.strip("*")
+        assert f"{metrics['cv'][plain]['macro_f1']:.3f} [" in row
+    assert "## Per class: tfidf" in report and "## Confusion matrix: tfidf" in report
+
+    floor = ok(stance("check-floor", *params))
+    assert floor == f"tfidf: CV macro-F1 {metrics['cv']['tfidf']['macro_f1']:.3f} >= floor 0.000.\n"
+    raised = yaml.safe_load(fast.read_text(encoding="utf-8"))
+    raised["floor"] = {"tfidf": 0.99}
+    fast.write_text(yaml.safe_dump(raised), encoding="utf-8")
+    line = one_line_error(stance("check-floor", *params))
+    assert line.startswith("error: tfidf CV macro-F1 ") and line.endswith("is below its floor 0.990 (configs floor.tfidf).")
+
+
+def test_missing_params_file_is_one_line(project: Path) -> None:
+    for command in (["segment"], ["train", "majority"], ["evaluate"], ["report"], ["check-floor"], ["labels", "check"]):
+        line = one_line_error(stance(*command, "--params", "nowhere.yaml"))
+        assert line == "error: nowhere.yaml: parameters file not found."
+
+
+def test_missing_inputs_are_one_line(project: Path, fast: Path) -> None:
+    params = ("--params", str(fast))
+    sentences = Path("data") / "sentences.jsonl"
+    assert one_line_error(stance("train", "majority", *params)) == f"error: {sentences}: no sentences file; run `dvc repro segment` first."
+    assert "no cross-validation predictions for 'majority'" in one_line_error(stance("evaluate", *params))
+    assert one_line_error(stance("report", *params)) == f"error: {Path('reports') / 'metrics.json'}: no such file."
+    assert one_line_error(stance("train", "svm", *params)) == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer."
+
+
+def test_bad_params_value_is_one_line(project: Path, fast: Path) -> None:
+    spoiled = yaml.safe_load(fast.read_text(encoding="utf-8"))
+    spoiled["tfidf"]["c_grids"] = [1.0]
+    fast.write_text(yaml.safe_dump(spoiled), encoding="utf-8")
+    assert "unknown key tfidf.c_grids" in one_line_error(stance("train", "tfidf", "--params", str(fast)))
+
+
+# --- the installed executable --------------------------------------------------------------------
+
+
+def run_stance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert STANCE.is_file(), f"{STANCE} missing: install the project with pip install -e ."
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([str(STANCE), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_installed_stance_checks_labels_and_reports_bad_input_in_one_line(project: Path) -> None:
+    ok(stance("segment"))
+    check = run_stance("labels", "check", "--complete", cwd=project)
+    assert check.returncode == 0, check.stderr
+    assert "420 of 420 sentences labeled (100%); 0 without a label." in check.stdout
+    assert "004_4e83cf9310ecd704" in check.stdout and check.stderr == ""
+
+    (project / "labels" / "broken.jsonl").write_text('{"id": "004_4e83cf9310ecd704-0", "article": \n', encoding="utf-8")
+    bad = run_stance("labels", "check", cwd=project)
+    assert bad.returncode == 1
+    lines = bad.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), bad.stderr
+    assert lines[0].startswith(f"error: {Path('labels') / 'broken.jsonl'}:1: not valid JSON")
+    assert "Traceback" not in bad.stderr + bad.stdout

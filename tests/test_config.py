@@ -1,0 +1,210 @@
+"""Typed parameters: every section of the real params.yaml loads; bad values get a message naming them."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.config import LabelSet, Paths, SegmentParams, build, read_params, section
+from pipeline.crossval import TrainParams
+from pipeline.errors import StanceError
+from pipeline.metrics import EvaluateParams
+from pipeline.models import KINDS
+from pipeline.report import ReportParams
+from pipeline.tfidf import TfidfParams
+from pipeline.transformer import TransformerParams
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def changed(params: dict[str, Any], name: str, **values: Any) -> dict[str, Any]:
+    """A deep copy of the parameters with some keys of one section replaced."""
+    out = copy.deepcopy(params)
+    out[name].update(values)
+    return out
+
+
+# --- the real params.yaml -----------------------------------------------------------------------
+
+
+def test_read_params_reads_the_real_file(params: dict[str, Any]) -> None:
+    assert read_params(ROOT / "configs" / "params.yaml") == params
+
+
+def test_paths_section_loads_as_paths(params: dict[str, Any]) -> None:
+    paths = section(params, "paths", Paths)
+    for field in dataclasses.fields(Paths):
+        assert getattr(paths, field.name) == Path(params["paths"][field.name])
+    assert paths.articles == Path("data/articles")
+    assert paths.sentences == Path("data/sentences.jsonl")
+
+
+def test_segment_and_labels_sections_load(params: dict[str, Any]) -> None:
+    assert section(params, "segment", SegmentParams).extra_abbreviations == tuple(params["segment"]["extra_abbreviations"])
+    labels = section(params, "labels", LabelSet)
+    assert labels.names == ("pro-talks", "skeptical", "conditional", "none")
+    assert labels.negative == "none"
+    assert labels.positives == ("pro-talks", "skeptical", "conditional")
+
+
+def test_train_section_loads(params: dict[str, Any]) -> None:
+    train = section(params, "train", TrainParams)
+    assert train.seed == params["train"]["seed"]
+    assert train.learning_curve == tuple(float(s) for s in params["train"]["learning_curve"])
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_model_section_loads_through_its_kind(params: dict[str, Any], kind: str) -> None:
+    loaded = section(params, kind, KINDS[kind].params)
+    assert isinstance(loaded, KINDS[kind].params)
+    as_dict = dataclasses.asdict(loaded)
+    for key, value in params[kind].items():
+        assert as_dict[key] == (tuple(value) if isinstance(value, list) else value)
+
+
+def test_model_params_are_typed(params: dict[str, Any]) -> None:
+    tfidf = section(params, "tfidf", TfidfParams)
+    assert all(isinstance(c, float) for c in tfidf.c_grid)
+    assert all(isinstance(n, int) for n in tfidf.word_ngrams + tfidf.char_ngrams)
+    transformer = section(params, "transformer", TransformerParams)
+    assert isinstance(transformer.learning_rate, float) and isinstance(transformer.max_length, int)
+
+
+def test_evaluate_report_and_floor_sections_agree(params: dict[str, Any]) -> None:
+    evaluate = section(params, "evaluate", EvaluateParams)
+    assert set(evaluate.models) <= set(KINDS)
+    assert evaluate.bootstrap == params["evaluate"]["bootstrap"]
+    report = section(params, "report", ReportParams)
+    assert report.focus in evaluate.models
+    for name, floor in params["floor"].items():
+        assert name in evaluate.models and 0 <= floor <= 1
+
+
+def test_sections_are_frozen(params: dict[str, Any]) -> None:
+    tfidf = section(params, "tfidf", TfidfParams)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tfidf.min_df = 3  # type: ignore[misc]
+
+
+# --- unknown, missing and wrongly typed keys ------------------------------------------------------
+
+
+def test_unknown_key_is_rejected_by_name(params: dict[str, Any]) -> None:
+    with pytest.raises(StanceError, match=r"^configs: unknown key tfidf\.min_dff; expected one of \[.*'min_df'.*\]\.$"):
+        section(changed(params, "tfidf", min_dff=2), "tfidf", TfidfParams)
+    with pytest.raises(StanceError, match=r"unknown key majority\.c_grid"):
+        section(changed(params, "majority", c_grid=[1.0]), "majority", KINDS["majority"].params)
+
+
+def test_unknown_keys_are_named_in_sorted_order() -> None:
+    with pytest.raises(StanceError) as caught:
+        build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train")
+    assert str(caught.value) == "configs: unknown key train.alpha; expected one of ['learning_curve', 'seed']."
+
+
+def test_missing_key_is_named(params: dict[str, Any]) -> None:
+    labels = copy.deepcopy(params)
+    del labels["labels"]["negative"]
+    with pytest.raises(StanceError, match=r"^configs: section labels lacks key 'negative'\.$"):
+        section(labels, "labels", LabelSet)
+    paths = copy.deepcopy(params)
+    del paths["paths"]["sentences"]
+    with pytest.raises(StanceError, match="section paths lacks key 'sentences'"):
+        section(paths, "paths", Paths)
+
+
+def test_missing_key_with_a_default_takes_the_default() -> None:
+    assert build(TrainParams, {"seed": 7}, "train") == TrainParams(seed=7, learning_curve=TrainParams().learning_curve)
+
+
+def test_missing_or_malformed_section(params: dict[str, Any]) -> None:
+    with pytest.raises(StanceError, match=r"^configs: no section 'tfidff'\.$"):
+        section(params, "tfidff", TfidfParams)
+    with pytest.raises(StanceError, match=r"section tfidf must be a mapping, got \[1, 2\]"):
+        section({"tfidf": [1, 2]}, "tfidf", TfidfParams)
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "values", "message"),
+    [
+        ("tfidf", TfidfParams, {"min_df": "1"}, "tfidf.min_df must be int, got '1'"),
+        ("tfidf", TfidfParams, {"min_df": True}, "tfidf.min_df must be int, got True"),
+        ("tfidf", TfidfParams, {"min_df": 1.5}, "tfidf.min_df must be int, got 1.5"),
+        ("tfidf", TfidfParams, {"c_grid": 1.0}, "tfidf.c_grid must be a list, got 1.0"),
+        ("tfidf", TfidfParams, {"c_grid": [1.0, "ten"]}, r"tfidf.c_grid\[1\] must be float, got 'ten'"),
+        ("transformer", TransformerParams, {"learning_rate": "2e-5"}, "transformer.learning_rate must be float, got '2e-5'"),
+        ("train", TrainParams, {"seed": False}, "train.seed must be int, got False"),
+        ("paths", Paths, {"articles": 5}, "paths.articles must be a path string, got 5"),
+        ("segment", SegmentParams, {"extra_abbreviations": "lieut"}, "segment.extra_abbreviations must be a list"),
+        ("labels", LabelSet, {"names": ["none", 2]}, r"labels.names\[1\] must be str, got 2"),
+    ],
+)
+def test_wrong_type_is_named(params: dict[str, Any], name: str, cls: type, values: dict[str, Any], message: str) -> None:
+    with pytest.raises(StanceError, match=message):
+        section(changed(params, name, **values), name, cls)
+
+
+def test_ints_are_accepted_where_floats_are_expected(params: dict[str, Any]) -> None:
+    tfidf = section(changed(params, "tfidf", c_grid=[1, 10]), "tfidf", TfidfParams)
+    assert tfidf.c_grid == (1.0, 10.0) and all(type(c) is float for c in tfidf.c_grid)
+
+
+# --- validation of values -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("names", "negative", "message"),
+    [
+        (["none"], "none", "at least two distinct labels"),
+        (["none", "skeptical", "none"], "none", "at least two distinct labels"),
+        (["pro-talks", "skeptical"], "none", "labels.negative 'none' is not one of"),
+    ],
+)
+def test_label_set_is_validated(params: dict[str, Any], names: list[str], negative: str, message: str) -> None:
+    with pytest.raises(StanceError, match=message):
+        section(changed(params, "labels", names=names, negative=negative), "labels", LabelSet)
+
+
+def test_label_set_positives_keep_the_configured_order() -> None:
+    labels = LabelSet(("none", "skeptical", "pro-talks"), "none")
+    assert labels.positives == ("skeptical", "pro-talks")
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "values", "message"),
+    [
+        ("train", TrainParams, {"learning_curve": [0.5, 1.0]}, "strictly between 0 and 1"),
+        ("evaluate", EvaluateParams, {"bootstrap": 10}, "bootstrap must be at least 100"),
+        ("evaluate", EvaluateParams, {"confidence": 1.5}, "confidence must be between 0.5 and 1"),
+        ("tfidf", TfidfParams, {"word_ngrams": [2, 1]}, r"tfidf.word_ngrams must be \[low, high\]"),
+        ("tfidf", TfidfParams, {"c_grid": [0.0, 1.0]}, "tfidf.c_grid must be positive"),
+        ("transformer", TransformerParams, {"recipe": "magic"}, "transformer.recipe 'magic' is not one of head, setfit, finetune"),
+        ("transformer", TransformerParams, {"max_length": 4}, "max_length must be within 8..512"),
+        ("transformer", TransformerParams, {"epochs": 0}, "transformer.epochs must be at least 1"),
+        ("report", ReportParams, {"top_errors": -1}, "report.top_errors must be >= 0"),
+    ],
+)
+def test_out_of_range_values_are_rejected(params: dict[str, Any], name: str, cls: type, values: dict[str, Any], message: str) -> None:
+    with pytest.raises(StanceError, match=message):
+        section(changed(params, name, **values), name, cls)
+
+
+# --- the file itself ------------------------------------------------------------------------------
+
+
+def test_read_params_errors_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(StanceError, match="parameters file not found"):
+        read_params(tmp_path / "params.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("tfidf:\n  c_grid: [1.0\n  min_df: 1\n", encoding="utf-8")
+    with pytest.raises(StanceError, match="not valid YAML") as caught:
+        read_params(broken)
+    assert "\n" not in str(caught.value)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- paths\n- segment\n", encoding="utf-8")
+    with pytest.raises(StanceError, match="expected a mapping of sections"):
+        read_params(listing)

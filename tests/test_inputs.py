@@ -1,0 +1,169 @@
+"""What `stance predict` reads: corpus articles, HTML, folders, stdin, JSONL and CSV sentence files, bad input."""
+
+from __future__ import annotations
+
+import html
+import io
+import itertools
+from pathlib import Path
+
+import pytest
+
+from pipeline.articles import read_article
+from pipeline.config import SegmentParams, read_params, section
+from pipeline.errors import StanceError
+from pipeline.inputs import InputSentence, Source, input_sentences, sources
+from pipeline.segment import segment_article
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "data" / "articles"
+TIME_ARTICLE = ARTICLES / "004_4e83cf9310ecd704.txt"
+
+
+@pytest.fixture(scope="module")
+def segment_params() -> SegmentParams:
+    return section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
+
+
+def read(paths: list[str], params: SegmentParams, stdin: bytes = b"", stdin_suffix: str = ".txt", text_column: str = "text") -> tuple[list[InputSentence], list[str]]:
+    warnings: list[str] = []
+    found = sources(paths, stdin_suffix)
+    sentences = list(input_sentences(found, io.BytesIO(stdin), params, text_column, warnings.append))
+    return sentences, warnings
+
+
+def write(path: Path, data: bytes | str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return str(path)
+
+
+# --- articles: the corpus's own segmentation ------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(ARTICLES.glob("*.txt")), ids=lambda p: p.stem)
+def test_streamed_article_equals_corpus_segmentation(path: Path, segment_params: SegmentParams) -> None:
+    sentences, warnings = read([str(path)], segment_params)
+    expected = segment_article(path.stem, read_article(path).text, segment_params)
+    assert [(s.article, s.index, s.text) for s in sentences] == [(e.article, e.index, e.text) for e in expected]
+    assert {s.source for s in sentences} == {str(path)} and warnings == []
+
+
+def test_html_page_gives_its_main_text_not_the_menu(tmp_path: Path, segment_params: SegmentParams) -> None:
+    lines = [line for line in TIME_ARTICLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    body = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines)
+    page = (
+        "<html><head><title>News</title></head><body><nav><a href='/'>Home</a> <a href='/w'>World news menu</a></nav>"
+        f"<article>{body}</article><footer>Copyright 2011 Example Media. All rights reserved.</footer></body></html>"
+    )
+    sentences, _ = read([write(tmp_path / "page.html", page)], segment_params)
+    texts = [s.text for s in sentences]
+    assert texts[0] == "Can Pakistan Deliver the Haqqanis to the Negotiating Table?"
+    assert any("Lieut. General Ahmed Shuja Pasha" in t for t in texts)
+    assert not any("World news menu" in t or "Copyright" in t for t in texts)
+
+
+def test_folder_is_read_recursively_and_same_names_get_their_folder(tmp_path: Path, segment_params: SegmentParams) -> None:
+    text = "Talks with the Taliban must begin now. Nobody disagrees."
+    write(tmp_path / "in" / "a" / "story.txt", text)
+    write(tmp_path / "in" / "b" / "story.md", text)
+    write(tmp_path / "in" / "b" / "notes.pdf", "not an article")
+    sentences, _ = read([str(tmp_path / "in")], segment_params)
+    assert sorted({s.article for s in sentences}) == [str(tmp_path / "in" / "a" / "story"), str(tmp_path / "in" / "b" / "story")]
+    assert len(sentences) == 4
+
+
+def test_standard_input_is_an_article_by_default(segment_params: SegmentParams) -> None:
+    sentences, _ = read(["-"], segment_params, stdin=b"We must negotiate with the Taliban now. The weather is nice.\n")
+    assert [(s.source, s.article, s.index, s.text) for s in sentences] == [
+        ("<stdin>", "stdin", 0, "We must negotiate with the Taliban now."),
+        ("<stdin>", "stdin", 1, "The weather is nice."),
+    ]
+
+
+def test_cp1252_text_is_decoded_with_one_warning(tmp_path: Path, segment_params: SegmentParams) -> None:
+    path = write(tmp_path / "old.txt", "The army’s talks go on.\nCafé owners in Peshawar doubt it.\n".encode("cp1252"))
+    sentences, warnings = read([path], segment_params)
+    assert [s.text for s in sentences] == ["The army’s talks go on.", "Café owners in Peshawar doubt it."]
+    assert warnings == [f"{path}:1: not UTF-8; read as cp1252 (Windows-1252), one line at a time."]
+
+
+def test_long_input_streams(segment_params: SegmentParams) -> None:
+    """An endless standard input still gives its first sentences: nothing waits for the end."""
+
+    endless = itertools.cycle([b"Talks with the Taliban must begin.\n", b"Others doubt it.\n"])
+    stream = input_sentences([Source(None, ".txt", "stdin")], endless, segment_params, "text", print)  # type: ignore[arg-type]
+    assert [s.index for s in itertools.islice(stream, 5)] == [0, 1, 2, 3, 4]
+
+
+# --- sentence files --------------------------------------------------------------------------
+
+
+def test_jsonl_rows_keep_their_columns_and_group_by_article(tmp_path: Path, segment_params: SegmentParams) -> None:
+    path = write(
+        tmp_path / "s.jsonl",
+        '{"id": "x-1", "article": "a", "text": "Talks must begin.", "meta": {"page": 2}}\n\n'
+        '{"id": "x-2", "article": "b", "text": "Talks are a trap."}\n'
+        '{"id": "x-3", "article": "a", "text": "Nobody agrees."}\n',
+    )
+    sentences, _ = read([path], segment_params)
+    assert [(s.article, s.index, s.text, s.columns) for s in sentences] == [
+        ("a", 0, "Talks must begin.", {"id": "x-1", "meta": {"page": 2}}),
+        ("b", 0, "Talks are a trap.", {"id": "x-2"}),
+        ("a", 1, "Nobody agrees.", {"id": "x-3"}),
+    ]
+
+
+def test_csv_rows_with_quoted_newlines_and_another_text_column(tmp_path: Path, segment_params: SegmentParams) -> None:
+    path = write(tmp_path / "s.csv", 'id,sentence\n1,"Talks must begin,\nsaid the envoy."\n2,Others doubt it.\n')
+    sentences, _ = read([path], segment_params, text_column="sentence")
+    assert [(s.article, s.index, s.text, s.columns) for s in sentences] == [
+        ("s", 0, "Talks must begin,\nsaid the envoy.", {"id": "1"}),
+        ("s", 1, "Others doubt it.", {"id": "2"}),
+    ]
+
+
+def test_standard_input_as_jsonl(segment_params: SegmentParams) -> None:
+    sentences, _ = read(["-"], segment_params, stdin=b'{"text": "Talks must begin."}\n', stdin_suffix=".jsonl")
+    assert [(s.article, s.text) for s in sentences] == [("stdin", "Talks must begin.")]
+
+
+# --- bad input: one sentence naming the file (and line) --------------------------------------
+
+BAD_FILES = {
+    "missing": (None, "{path}: no such file or folder."),
+    "empty.txt": (b"", "{path}: empty file, no text to read."),
+    "blank.txt": (b"  \n\n", "{path}: no sentences to classify in this input."),
+    "binary.txt": (b"PK\x03\x04\x00\x00binary", "{path}: binary file, not text."),
+    "late-binary.txt": (b"Talks must begin.\n" * 600 + b"\x00\x01", "{path}:601: binary file, not text."),
+    "report.pdf": (b"%PDF-1.4", "{path}: cannot read .pdf; expected one of .txt, .md, .html, .htm, .jsonl, .csv."),
+    "bad.jsonl": (b'{"text": "Talks must begin."}\n{"text": \n', "{path}:2: not valid JSON (Expecting value)."),
+    "list.jsonl": (b'["Talks must begin."]\n', "{path}:1: expected a JSON object, got list."),
+    "nocolumn.jsonl": (b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n', "{path}:2: no 'text' field with the sentence to classify."),
+    "notext.jsonl": (b'{"text": 3}\n', "{path}:1: field 'text' holds no text."),
+    "nocolumn.csv": (b"id,sentence\n1,Talks must begin.\n", "{path}: no column 'text' in the header (it has id, sentence)."),
+    "ragged.csv": (b"id,text\n1,Talks must begin.\n2,Talks,extra\n", "{path}:3: 3 fields where the header has 2."),
+    "page.html": (b"<html><head><title>Home</title></head><body><script>var page = 1;</script></body></html>", "{path}: no article text found in this HTML page."),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_bad_input_is_one_sentence_naming_file_and_line(name: str, tmp_path: Path, segment_params: SegmentParams) -> None:
+    data, message = BAD_FILES[name]
+    path = tmp_path / name
+    if data is not None:
+        write(path, data)
+    with pytest.raises(StanceError) as caught:
+        read([str(path)], segment_params)
+    assert str(caught.value) == message.format(path=path)
+
+
+def test_folder_without_articles(tmp_path: Path, segment_params: SegmentParams) -> None:
+    write(tmp_path / "only.pdf", b"%PDF")
+    with pytest.raises(StanceError, match=r"no articles \(\.txt, \.md, \.html, \.htm\) in this folder\.$"):
+        sources([str(tmp_path)], ".txt")
+
+
+def test_every_path_is_checked_before_any_is_read(tmp_path: Path) -> None:
+    with pytest.raises(StanceError, match="missing.txt: no such file or folder"):
+        sources([str(TIME_ARTICLE), str(tmp_path / "missing.txt")], ".txt")

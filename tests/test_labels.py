@@ -1,0 +1,258 @@
+"""The label checker, as a function and as `stance labels check`, on files built from real seed labels."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import LabelSet, SegmentParams, read_params, section
+from pipeline.corpus import segment_corpus
+from pipeline.errors import StanceError
+from pipeline.labels import check_labels, label_files, load_labeled
+from pipeline.segment import Sentence
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "labels" / "seed.jsonl"
+ARTICLE = "004_4e83cf9310ecd704"
+OTHER = "001_92b404342e752842"
+
+Record = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[Sentence]:
+    raw = read_params(ROOT / "configs" / "params.yaml")
+    return segment_corpus(ROOT / "data" / "articles", section(raw, "segment", SegmentParams))
+
+
+@pytest.fixture(scope="module")
+def label_set() -> LabelSet:
+    return section(read_params(ROOT / "configs" / "params.yaml"), "labels", LabelSet)
+
+
+@pytest.fixture(scope="module")
+def seed() -> list[Record]:
+    return [json.loads(line) for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def of_article(seed: list[Record], article: str, count: int | None = None) -> list[Record]:
+    rows = [dict(r) for r in seed if r["article"] == article]
+    return rows[:count] if count is not None else rows
+
+
+def write_lines(path: Path, lines: list[Record | str]) -> Path:
+    """One JSON record (or raw text, for broken lines) per line."""
+    text = "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# Each bad kind: how to spoil five real records, the line it spoils, and the words of the message.
+def broken_json(rows: list[Record]) -> list[Record | str]:
+    return [rows[0], rows[1], json.dumps(rows[2])[:-12], rows[3], rows[4]]
+
+
+def unknown_label(rows: list[Record]) -> list[Record | str]:
+    rows[2]["label"] = "pro talks"
+    return list(rows)
+
+
+def duplicate_id(rows: list[Record]) -> list[Record | str]:
+    again = dict(rows[0], label="skeptical" if rows[0]["label"] != "skeptical" else "none")
+    return [rows[0], rows[1], again, rows[3], rows[4]]
+
+
+def stale_text(rows: list[Record]) -> list[Record | str]:
+    rows[2]["text"] = rows[2]["text"].replace("Pakistan", "Afghanistan", 1) + " (updated)"
+    return list(rows)
+
+
+def missing_field(rows: list[Record]) -> list[Record | str]:
+    del rows[2]["annotator"]
+    return list(rows)
+
+
+def unknown_id(rows: list[Record]) -> list[Record | str]:
+    rows[2]["id"] = f"{ARTICLE}-999"
+    return list(rows)
+
+
+def wrong_article(rows: list[Record]) -> list[Record | str]:
+    rows[2]["article"] = OTHER
+    return list(rows)
+
+
+def not_a_string(rows: list[Record]) -> list[Record | str]:
+    rows[2]["label"] = 3
+    return list(rows)
+
+
+BAD = {
+    "broken JSON line": (broken_json, "not valid JSON"),
+    "unknown label": (unknown_label, "unknown label 'pro talks'; expected one of pro-talks, skeptical, conditional, none"),
+    "duplicate id": (duplicate_id, f"duplicate id '{ARTICLE}-0', first labeled at"),
+    "stale text": (stale_text, f"stale label '{ARTICLE}-2'"),
+    "missing field": (missing_field, "missing field 'annotator'"),
+    "id not in corpus": (unknown_id, f"id '{ARTICLE}-999' is not a sentence in the current corpus"),
+    "wrong article": (wrong_article, f"belongs to article '{ARTICLE}', not '{OTHER}'"),
+    "label not a string": (not_a_string, "field 'label' must be a non-empty string"),
+}
+
+
+def bad_file(tmp_path: Path, seed: list[Record], spoil: Callable[[list[Record]], list[Record | str]]) -> Path:
+    return write_lines(tmp_path / "bad.jsonl", spoil(of_article(seed, ARTICLE, 5)))
+
+
+# --- the checker as a function ------------------------------------------------------------------
+
+
+def test_good_file_passes_with_counts_and_coverage(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
+    rows = of_article(seed, ARTICLE) + of_article(seed, OTHER, 10)
+    path = write_lines(tmp_path / "good.jsonl", rows)
+    report = check_labels([path], sentences, label_set)
+    assert report.problems == []
+    assert report.sentences == 420
+    assert report.labeled == len(rows) == 54 + 10
+    assert report.unlabeled == [s.id for s in sentences if s.id not in {r["id"] for r in rows}]
+    for article in (ARTICLE, OTHER):
+        assert report.counts[article] == Counter(r["label"] for r in rows if r["article"] == article)
+    assert set(report.counts) == {ARTICLE, OTHER}
+
+
+def test_the_whole_seed_file_matches_the_current_corpus(seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
+    report = check_labels([SEED], sentences, label_set)
+    assert report.problems == []
+    assert report.unlabeled == []
+    assert sum(sum(c.values()) for c in report.counts.values()) == len(seed) == 420
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_each_bad_kind_names_file_and_line(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet, kind: str) -> None:
+    spoil, words = BAD[kind]
+    path = bad_file(tmp_path, seed, spoil)
+    report = check_labels([path], sentences, label_set)
+    assert len(report.problems) == 1, report.problems
+    assert report.problems[0].startswith(f"{path}:3: ")
+    assert words in report.problems[0]
+
+
+def test_duplicate_across_files_points_at_the_first(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
+    rows = of_article(seed, ARTICLE, 3)
+    first = write_lines(tmp_path / "a.jsonl", rows)
+    second = write_lines(tmp_path / "b.jsonl", [rows[1]])
+    report = check_labels([first, second], sentences, label_set)
+    assert report.problems == [f"{second}:1: duplicate id '{ARTICLE}-1', first labeled at {first}:2."]
+
+
+def test_empty_file_is_a_problem(tmp_path: Path, sentences: list[Sentence], label_set: LabelSet) -> None:
+    for name, text in (("empty.jsonl", ""), ("blank.jsonl", "\n  \n")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert check_labels([path], sentences, label_set).problems == [f"{path}: empty label file, no records."]
+
+
+def test_problems_stop_training(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
+    path = bad_file(tmp_path, seed, stale_text)
+    with pytest.raises(StanceError, match=rf"^{path}:3: stale label"):
+        load_labeled([path], sentences, label_set)
+    good = write_lines(tmp_path / "good.jsonl", of_article(seed, ARTICLE, 5))
+    rows = load_labeled([good], sentences, label_set)
+    assert [r.id for r in rows] == [f"{ARTICLE}-{i}" for i in range(5)]
+    assert [r.label for r in rows] == [r["label"] for r in of_article(seed, ARTICLE, 5)]
+
+
+def test_label_files_expands_folders_and_refuses_missing(tmp_path: Path, seed: list[Record]) -> None:
+    write_lines(tmp_path / "b.jsonl", of_article(seed, ARTICLE, 1))
+    write_lines(tmp_path / "a.jsonl", of_article(seed, ARTICLE, 1))
+    (tmp_path / "nested").mkdir()
+    write_lines(tmp_path / "nested" / "c.jsonl", of_article(seed, ARTICLE, 1))
+    assert label_files([], tmp_path) == [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    with pytest.raises(StanceError, match="no such label file"):
+        label_files([tmp_path / "missing.jsonl"], tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StanceError, match="no label files"):
+        label_files([], tmp_path / "empty")
+
+
+# --- `stance labels check` ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def segmented(project: Path) -> Path:
+    """The tmp project with data/sentences.jsonl written by `stance segment`."""
+    result = CliRunner().invoke(app, ["segment"])
+    assert result.exit_code == 0, result.output
+    assert (project / "data" / "sentences.jsonl").is_file()
+    return project
+
+
+def check(*args: str) -> Result:
+    return CliRunner().invoke(app, ["labels", "check", *args])
+
+
+def table_row(output: str, article: str) -> list[str]:
+    (line,) = [line for line in output.splitlines() if article in line]
+    return [cell.strip() for cell in line.strip("│ ").split("│")]
+
+
+def test_cli_default_folder_passes_and_prints_counts(segmented: Path, seed: list[Record]) -> None:
+    result = check("--complete")
+    assert result.exit_code == 0, result.output
+    assert "420 of 420 sentences labeled (100%); 0 without a label." in result.stdout
+    for article in sorted({r["article"] for r in seed}):
+        counts = Counter(r["label"] for r in seed if r["article"] == article)
+        expected = [article, *(str(counts[n]) for n in ("pro-talks", "skeptical", "conditional", "none")), str(sum(counts.values()))]
+        assert table_row(result.stdout, article) == expected
+    assert result.stderr == ""
+
+
+def test_cli_partial_file_reports_coverage_and_complete_fails(segmented: Path, seed: list[Record]) -> None:
+    rows = of_article(seed, ARTICLE) + of_article(seed, OTHER, 10)
+    path = write_lines(segmented / "partial.jsonl", rows)
+    result = check(str(path))
+    assert result.exit_code == 0, result.output
+    assert "64 of 420 sentences labeled (15%); 356 without a label." in result.stdout
+    counts = Counter(r["label"] for r in rows if r["article"] == OTHER)
+    assert table_row(result.stdout, OTHER)[1:] == [*(str(counts[n]) for n in ("pro-talks", "skeptical", "conditional", "none")), "10"]
+
+    complete = check(str(path), "--complete")
+    assert complete.exit_code == 1
+    first_missing = "000_441c88b33541fa01-0"
+    assert complete.stderr == f"error: 356 sentences have no label, first {first_missing}.\n"
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_cli_bad_file_exits_1_with_file_and_line(segmented: Path, seed: list[Record], kind: str) -> None:
+    spoil, words = BAD[kind]
+    path = bad_file(segmented, seed, spoil)
+    result = check(str(path))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}:3: ") and words in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_cli_empty_file_and_missing_file(segmented: Path) -> None:
+    empty = segmented / "labels" / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = check()
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {Path('labels') / 'empty.jsonl'}: empty label file, no records.\n"
+    missing = check("nowhere.jsonl")
+    assert missing.exit_code == 1
+    assert missing.stderr == "error: nowhere.jsonl: no such label file.\n"
+
+
+def test_cli_without_sentences_file_says_how_to_make_it(project: Path) -> None:
+    result = check()
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {Path('data') / 'sentences.jsonl'}: no sentences file; run `dvc repro segment` first.\n"

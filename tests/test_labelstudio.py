@@ -1,0 +1,168 @@
+"""Label Studio interchange: export tasks and config, label them as Label Studio would, import back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+STANCE = Path(sys.executable).with_name("stance")
+NEW = "004_4e83cf9310ecd704"
+runner = CliRunner()
+
+
+@pytest.fixture
+def unlabeled_article(project: Path) -> Path:
+    """The real project with the labels of article 004 taken away, sentences segmented."""
+    seed = project / "labels" / "seed.jsonl"
+    kept = [line for line in seed.read_text(encoding="utf-8").splitlines() if f'"article": "{NEW}"' not in line]
+    seed.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    assert runner.invoke(app, ["segment"]).exit_code == 0
+    return project
+
+
+def seed_labels(project: Path) -> dict[str, dict[str, Any]]:
+    lines = (project / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
+    return {record["id"]: record for record in map(json.loads, lines)}
+
+
+def export(*args: str) -> list[dict[str, Any]]:
+    result = runner.invoke(app, ["labels", "export", "--format", "label-studio", "--output", "out/tasks.json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(Path("out/tasks.json").read_text(encoding="utf-8"))
+
+
+def annotated(task: dict[str, Any], *choices: str, user: Any = 7, note: str = "", cancelled: bool = False) -> dict[str, Any]:
+    """The task as Label Studio's JSON export returns it, one annotation per choice."""
+    annotations = []
+    for n, choice in enumerate(choices):
+        result = [{"id": f"r{n}", "from_name": "label", "to_name": "text", "type": "choices", "origin": "manual", "value": {"choices": [choice]}}]
+        if note:
+            result.append({"id": f"n{n}", "from_name": "note", "to_name": "text", "type": "textarea", "origin": "manual", "value": {"text": [note]}})
+        annotations.append(
+            {"id": 100 + n, "completed_by": user, "result": result, "was_cancelled": cancelled, "ground_truth": False, "lead_time": 4.2, "task": 1}
+        )
+    return {"id": 1, "data": task["data"], "annotations": annotations, "predictions": [], "project": 3}
+
+
+def write_export(tasks: list[dict[str, Any]]) -> Path:
+    path = Path("out/export.json")
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    return path
+
+
+def import_labels(path: Path, *args: str) -> Any:
+    return runner.invoke(app, ["labels", "import", str(path), *args])
+
+
+def test_export_writes_every_sentence_with_its_label_and_a_config_for_the_four_choices(unlabeled_article: Path) -> None:
+    tasks = export()
+    assert len(tasks) == 420
+    seed = seed_labels(unlabeled_article)
+    first = tasks[0]
+    assert first["data"]["id"] == "000_441c88b33541fa01-0"
+    assert first["data"]["title"] == "Is a Pakistan Truce Good for the United States?"
+    assert first["data"]["before"] == "" and first["data"]["after"] == tasks[1]["data"]["text"]
+    assert first["annotations"][0]["result"][0] == {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": [seed[first["data"]["id"]]["label"]]}}
+    assert sum("annotations" in t for t in tasks) == len(seed) == 366
+
+    config = ET.fromstring(Path("out/tasks.xml").read_text(encoding="utf-8"))
+    choices = config.find("Choices")
+    assert choices is not None and (choices.get("name"), choices.get("toName"), choices.get("choice")) == ("label", "text", "single")
+    assert [(c.get("value"), c.get("hotkey")) for c in choices] == [("pro-talks", "p"), ("skeptical", "s"), ("conditional", "c"), ("none", "n")]
+    assert {t.get("name"): t.get("value") for t in config.iter("Text")}["text"] == "$text"
+
+
+def test_round_trip_brings_new_labels_back_checked(unlabeled_article: Path) -> None:
+    tasks = export("--unlabeled")
+    assert [t["data"]["article"] for t in tasks] == [NEW] * 54 and "annotations" not in tasks[0]
+    labeled = [
+        annotated(tasks[0], "none"),
+        annotated(tasks[1], "none", "none", user={"id": 2, "email": "ana@example.org"}),
+        annotated(tasks[2], "skeptical", note="warning, not about talks?"),
+        annotated(tasks[3], "pro-talks", cancelled=True),
+        {"id": 9, "data": tasks[4]["data"], "annotations": [], "predictions": []},
+    ]
+    result = import_labels(write_export(labeled))
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 new labels into labels/label-studio.jsonl; 0 were already there, 2 tasks had no label." in result.output
+    lines = (unlabeled_article / "labels" / "label-studio.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"id": f"{NEW}-0", "article": NEW, "text": tasks[0]["data"]["text"], "label": "none", "annotator": "label-studio-user-7", "note": ""},
+        {"id": f"{NEW}-1", "article": NEW, "text": tasks[1]["data"]["text"], "label": "none", "annotator": "ana@example.org", "note": ""},
+        {"id": f"{NEW}-2", "article": NEW, "text": tasks[2]["data"]["text"], "label": "skeptical", "annotator": "label-studio-user-7", "note": "warning, not about talks?"},
+    ]
+    check = runner.invoke(app, ["labels", "check"])
+    assert check.exit_code == 0 and "369 of 420 sentences labeled" in check.output
+
+    again = import_labels(Path("out/export.json"))
+    assert again.exit_code == 0 and "Imported 0 new labels" in again.output and "3 were already there" in again.output
+
+
+def test_exported_labels_come_back_unchanged(unlabeled_article: Path) -> None:
+    tasks = export()
+    done = [annotated(t, t["annotations"][0]["result"][0]["value"]["choices"][0]) for t in tasks if "annotations" in t]
+    result = import_labels(write_export(done), "--annotator", "Team")
+    assert result.exit_code == 0, result.output
+    assert "Imported 0 new labels" in result.output and "366 were already there" in result.output
+    assert not (unlabeled_article / "labels" / "label-studio.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda t, seed: annotated(t[0], "skeptical" if seed[t[0]["data"]["id"]]["label"] != "skeptical" else "none"), "conflict: labeled"),
+        (lambda t, seed: annotated({**t[-1], "data": {**t[-1]["data"], "text": "Edited."}}, "none"), "stale label"),
+        (lambda t, seed: annotated(t[-1], "maybe"), "unknown label 'maybe'"),
+        (lambda t, seed: annotated(t[-1], "none", "skeptical"), "annotators disagree (label-studio-user-7: none, label-studio-user-7: skeptical)"),
+        (lambda t, seed: annotated({**t[-1], "data": {**t[-1]["data"], "id": "999_x-1"}}, "none"), "id '999_x-1' is not a sentence"),
+        (lambda t, seed: {"data": {"text": "no id"}}, "no data.id"),
+    ],
+)
+def test_a_bad_or_conflicting_label_stops_the_import_and_nothing_is_written(unlabeled_article: Path, spoil: Any, message: str) -> None:
+    tasks = export()
+    before = (unlabeled_article / "labels" / "seed.jsonl").read_bytes()
+    good = annotated(tasks[-2], "none")
+    result = import_labels(write_export([good, spoil(tasks, seed_labels(unlabeled_article))]))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "nothing was imported" in result.output
+    assert not (unlabeled_article / "labels" / "label-studio.jsonl").exists()
+    assert (unlabeled_article / "labels" / "seed.jsonl").read_bytes() == before
+
+
+def test_conflict_names_both_places(unlabeled_article: Path) -> None:
+    tasks = export()
+    sentence_id = tasks[2]["data"]["id"]
+    given = seed_labels(unlabeled_article)[sentence_id]["label"]
+    other = "none" if given != "none" else "pro-talks"
+    done = subprocess.run(
+        [str(STANCE), "labels", "import", str(write_export([annotated(tasks[2], other)]))], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert f"out/export.json: task 1 ({sentence_id}): conflict: labeled '{given}' at labels/seed.jsonl:3 but '{other}' here" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_not_an_export_is_one_line_of_error(unlabeled_article: Path) -> None:
+    path = Path("out/export.json")
+    path.parent.mkdir()
+    path.write_text('{"tasks": []}', encoding="utf-8")
+    result = import_labels(path)
+    assert (result.exit_code, result.output) == (1, "error: out/export.json: expected Label Studio's JSON export, a list of tasks.\n")
+
+
+def test_a_label_file_outside_labels_is_written_with_a_warning(unlabeled_article: Path) -> None:
+    tasks = export("--unlabeled")
+    result = import_labels(write_export([annotated(tasks[0], "none")]), "--output", "elsewhere/team.jsonl")
+    assert result.exit_code == 0, result.output
+    assert "warning: elsewhere/team.jsonl is outside labels/, so training will not read it." in result.output
+    assert json.loads((unlabeled_article / "elsewhere" / "team.jsonl").read_text(encoding="utf-8"))["id"] == f"{NEW}-0"

@@ -1,0 +1,326 @@
+"""Cross-validation by article, training, and saving/loading every model kind, on small real subsets."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import shutil
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from pipeline.config import LabelSet, SegmentParams, read_params, section
+from pipeline.corpus import segment_corpus
+from pipeline.crossval import TrainParams, folds, learning_curve, out_of_fold
+from pipeline.dataset import Dataset
+from pipeline.errors import StanceError
+from pipeline.labels import LabeledSentence, load_labeled
+from pipeline.logreg import balanced_logreg, fit_selected
+from pipeline.models import CARD, KINDS, Classifier, kind_of, labels_hash, load_model, model_card, read_card, save_model
+from pipeline.tfidf import TfidfParams
+from pipeline.training import TrainingResult, train
+from pipeline.transformer import TransformerParams
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_ARTICLES = ("001_92b404342e752842", "002_945876b3b805b919", "004_4e83cf9310ecd704")
+ALL_NONE_ARTICLE = "003_cedb5012ada8128b"
+SEED = 13
+FAST_TFIDF = TfidfParams(c_grid=(1.0,))
+FAST_TRAIN = TrainParams(seed=SEED, learning_curve=(0.5,))
+
+
+@pytest.fixture(scope="module")
+def label_set() -> LabelSet:
+    return section(read_params(ROOT / "configs" / "params.yaml"), "labels", LabelSet)
+
+
+@pytest.fixture(scope="module")
+def labeled(label_set: LabelSet) -> list[LabeledSentence]:
+    raw = read_params(ROOT / "configs" / "params.yaml")
+    sentences = segment_corpus(ROOT / "data" / "articles", section(raw, "segment", SegmentParams))
+    return load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, label_set)
+
+
+@pytest.fixture(scope="module")
+def small(labeled: list[LabeledSentence]) -> Dataset:
+    """Every labeled sentence of three articles."""
+    return Dataset.from_labeled([r for r in labeled if r.article in SMALL_ARTICLES])
+
+
+@pytest.fixture(scope="module")
+def tiny(labeled: list[LabeledSentence], label_set: LabelSet) -> Dataset:
+    """Thirty sentences: the first five claims and first five `none` of each of three articles."""
+    rows = []
+    for article in SMALL_ARTICLES:
+        of_article = [r for r in labeled if r.article == article]
+        rows += [r for r in of_article if r.label != label_set.negative][:5]
+        rows += [r for r in of_article if r.label == label_set.negative][:5]
+    return Dataset.from_labeled(rows)
+
+
+def fit_of(kind: str, labels: LabelSet, params: object) -> Callable[[Dataset], Classifier]:
+    def fit(data: Dataset) -> Classifier:
+        return KINDS[kind].fit(data, labels.names, params, SEED)
+
+    return fit
+
+
+# --- folds and out-of-fold predictions ------------------------------------------------------------
+
+
+def test_folds_never_split_an_article(small: Dataset) -> None:
+    groups = np.asarray(small.groups)
+    seen = []
+    for article, train_rows, test_rows in folds(small):
+        seen.append(article)
+        assert set(groups[test_rows]) == {article}
+        assert article not in set(groups[train_rows])
+        assert sorted(np.concatenate([train_rows, test_rows]).tolist()) == list(range(len(small)))
+    assert seen == sorted(SMALL_ARTICLES)
+
+
+def test_folds_need_two_articles(small: Dataset) -> None:
+    one = small.subset([i for i, g in enumerate(small.groups) if g == SMALL_ARTICLES[0]])
+    with pytest.raises(StanceError, match="at least two articles, found 1"):
+        folds(one)
+
+
+def test_out_of_fold_gives_one_prediction_per_sentence_from_a_model_blind_to_its_article(small: Dataset, label_set: LabelSet) -> None:
+    trained_on: list[set[str]] = []
+    majority = fit_of("majority", label_set, KINDS["majority"].params())
+
+    def spy(data: Dataset) -> Classifier:
+        trained_on.append(set(data.groups))
+        return majority(data)
+
+    records = out_of_fold(small, spy)
+    assert [r["id"] for r in records] == list(small.ids)
+    assert [r["gold"] for r in records] == list(small.labels)
+    assert [r["article"] for r in records] == list(small.groups)
+    assert trained_on == [set(SMALL_ARTICLES) - {article} for article in sorted(SMALL_ARTICLES)]
+    for record in records:
+        assert list(record["scores"]) == list(label_set.names)
+        assert sum(record["scores"].values()) == pytest.approx(1.0)
+        assert record["pred"] == max(record["scores"], key=record["scores"].get)
+
+
+def test_majority_predicts_the_commonest_label_of_the_other_articles(small: Dataset, label_set: LabelSet) -> None:
+    records = out_of_fold(small, fit_of("majority", label_set, KINDS["majority"].params()))
+    for article in SMALL_ARTICLES:
+        others = Counter(label for label, group in zip(small.labels, small.groups) if group != article)
+        assert {r["pred"] for r in records if r["article"] == article} == {others.most_common(1)[0][0]}
+
+
+def test_learning_curve_gives_one_point_per_share(small: Dataset, label_set: LabelSet) -> None:
+    fit = fit_of("majority", label_set, KINDS["majority"].params())
+    points = learning_curve(small, fit, label_set, (0.2, 0.6), SEED)
+    assert [p["share"] for p in points] == [0.2, 0.6]
+    full = np.mean([len(t) for _, t, _ in folds(small)])
+    assert points[0]["train_sentences"] == pytest.approx(0.2 * full, abs=1)
+    assert points[1]["train_sentences"] == pytest.approx(0.6 * full, abs=1)
+    assert all(0 <= p["macro_f1"] <= 1 for p in points)
+    assert learning_curve(small, fit, label_set, (0.2, 0.6), SEED) == points
+
+
+# --- majority and tfidf, end to end -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def majority_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
+    return train("majority", small, label_set, KINDS["majority"].params(), FAST_TRAIN)
+
+
+@pytest.fixture(scope="module")
+def tfidf_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
+    return train("tfidf", small, label_set, FAST_TFIDF, FAST_TRAIN)
+
+
+def test_train_returns_cv_predictions_curve_and_card(majority_result: TrainingResult, small: Dataset) -> None:
+    assert [r["id"] for r in majority_result.predictions] == list(small.ids)
+    curve = majority_result.curve
+    assert [p["share"] for p in curve] == [0.5, 1.0]
+    assert curve[-1]["macro_f1"] == majority_result.card["cv"]["macro_f1"]
+    cv = majority_result.card["cv"]
+    assert cv["scheme"] == "leave-one-article-out"
+    assert {"macro_f1", "accuracy", "claim_f1", "stance_macro_f1", "fold_macro_f1_std"} <= set(cv)
+    assert cv["claim_f1"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def tfidf_folder(tmp_path_factory: pytest.TempPathFactory, tfidf_result: TrainingResult) -> Path:
+    folder = tmp_path_factory.mktemp("models") / "tfidf"
+    save_model(tfidf_result.model, tfidf_result.card, folder)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["majority", "tfidf"])
+def test_save_and_load_give_identical_probabilities(request: pytest.FixtureRequest, tmp_path: Path, small: Dataset, kind: str) -> None:
+    result: TrainingResult = request.getfixturevalue(f"{kind}_result")
+    folder = tmp_path / "models" / kind
+    save_model(result.model, result.card, folder)
+    loaded, card = load_model(folder)
+    assert card == json.loads(json.dumps(result.card))
+    assert loaded.labels == result.model.labels
+    np.testing.assert_array_equal(loaded.predict_proba(small.texts), result.model.predict_proba(small.texts))
+    assert not list(folder.parent.glob(f".{kind}*")), "staging folders left behind"
+
+
+def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: TrainingResult, small: Dataset, label_set: LabelSet) -> None:
+    card = json.loads((tfidf_folder / CARD).read_text(encoding="utf-8"))
+    assert card["kind"] == "tfidf"
+    assert card["labels"] == list(label_set.names)
+    assert card["params"] == json.loads(json.dumps(dataclasses.asdict(FAST_TFIDF)))
+    assert card["params"]["c_grid"] == [1.0] and card["params"]["word_ngrams"] == [1, 2]
+    assert card["seed"] == SEED
+    assert card["training_sentences"] == len(small)
+    assert card["training_articles"] == sorted(SMALL_ARTICLES)
+    assert card["training_labels_sha256"] == labels_hash(small)
+    for library in ("scikit-learn", "skops", "numpy", "torch", "transformers"):
+        assert card["versions"][library] not in ("", "not installed")
+    assert card["cv"] == json.loads(json.dumps(tfidf_result.card["cv"]))
+    assert 0 < card["cv"]["macro_f1"] <= 1
+
+
+def test_labels_hash_changes_with_any_label(small: Dataset) -> None:
+    relabeled = list(small.labels)
+    relabeled[7] = "conditional" if relabeled[7] != "conditional" else "none"
+    other = Dataset(small.ids, small.texts, tuple(relabeled), small.groups)
+    assert labels_hash(other) != labels_hash(small)
+    reordered = small.subset(list(reversed(range(len(small)))))
+    assert labels_hash(reordered) == labels_hash(small)
+
+
+def test_tfidf_file_is_skops_and_loads_without_pickle(
+    tfidf_folder: Path, tfidf_result: TrainingResult, small: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    weights = tfidf_folder / "tfidf.skops"
+    assert sorted(p.name for p in tfidf_folder.iterdir()) == ["model.json", "tfidf.skops"]
+    assert zipfile.is_zipfile(weights)
+    assert sio.get_untrusted_types(file=weights) == []
+
+    def no_pickle(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pickle used while loading a model")
+
+    monkeypatch.setattr(pickle, "loads", no_pickle)
+    monkeypatch.setattr(pickle, "load", no_pickle)
+    monkeypatch.setattr(pickle, "Unpickler", no_pickle)
+    loaded, _ = load_model(tfidf_folder)
+    np.testing.assert_array_equal(loaded.predict_proba(small.texts[:20]), tfidf_result.model.predict_proba(small.texts[:20]))
+
+
+def test_tfidf_refuses_untrusted_and_non_skops_files(tmp_path: Path, tfidf_folder: Path, tfidf_result: TrainingResult) -> None:
+    folder = tmp_path / "tfidf"
+    shutil.copytree(tfidf_folder, folder)
+    weights = folder / "tfidf.skops"
+    weights.write_bytes(sio.dumps(Pipeline([("run", FunctionTransformer(os.system))])))
+    with pytest.raises(StanceError, match=r"tfidf\.skops: refuses to load untrusted types .*posix\.system"):
+        load_model(folder)
+    weights.write_bytes(pickle.dumps(tfidf_result.model.pipeline))
+    with pytest.raises(StanceError, match=r"tfidf\.skops: not a skops file"):
+        load_model(folder)
+    weights.unlink()
+    with pytest.raises(StanceError, match=r"tfidf\.skops: no such file"):
+        load_model(folder)
+
+
+def test_training_tfidf_twice_gives_identical_predictions(small: Dataset, label_set: LabelSet, tfidf_result: TrainingResult) -> None:
+    again = out_of_fold(small, fit_of("tfidf", label_set, FAST_TFIDF))
+    assert again == tfidf_result.predictions
+
+
+def test_inner_selection_uses_training_articles_only(small: Dataset) -> None:
+    two = small.subset([i for i, g in enumerate(small.groups) if g != SMALL_ARTICLES[2]])
+    features = np.asarray([[len(t), t.count(",")] for t in two.texts], dtype=float)
+    estimator, chosen = fit_selected(balanced_logreg(1.0, SEED), "C", (0.01, 1.0), features, two.labels, two.groups)
+    assert chosen in (0.01, 1.0) and estimator.C == chosen
+    _, single = fit_selected(balanced_logreg(1.0, SEED), "C", (0.01, 1.0, 100.0), features, two.labels, ("x",) * len(two))
+    assert single == 1.0
+
+
+def test_training_on_one_label_is_a_clear_error(labeled: list[LabeledSentence], label_set: LabelSet) -> None:
+    only_none = Dataset.from_labeled([r for r in labeled if r.article == ALL_NONE_ARTICLE])
+    assert set(only_none.labels) == {"none"}
+    with pytest.raises(StanceError, match=f"cannot train on articles {ALL_NONE_ARTICLE}: .* the label 'none'"):
+        KINDS["tfidf"].fit(only_none, label_set.names, FAST_TFIDF, SEED)
+
+
+# --- model folders -------------------------------------------------------------------------------
+
+
+def test_unknown_kind_and_bad_folders(tmp_path: Path, majority_result: TrainingResult) -> None:
+    with pytest.raises(StanceError, match="unknown model kind 'svm'; expected one of majority, tfidf, transformer"):
+        kind_of("svm")
+    with pytest.raises(StanceError, match="no trained model here"):
+        load_model(tmp_path / "nothing")
+    folder = tmp_path / "majority"
+    save_model(majority_result.model, majority_result.card, folder)
+    card = read_card(folder)
+    (folder / CARD).write_text(json.dumps({**card, "kind": "svm"}), encoding="utf-8")
+    with pytest.raises(StanceError, match="unknown model kind 'svm'"):
+        load_model(folder)
+    (folder / CARD).write_text("{not json", encoding="utf-8")
+    with pytest.raises(StanceError, match=r"model\.json: not valid JSON"):
+        load_model(folder)
+
+
+def test_save_model_replaces_an_existing_model(tmp_path: Path, majority_result: TrainingResult, tfidf_result: TrainingResult) -> None:
+    folder = tmp_path / "model"
+    save_model(tfidf_result.model, tfidf_result.card, folder)
+    save_model(majority_result.model, majority_result.card, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["majority.json", "model.json"]
+    assert read_card(folder)["kind"] == "majority"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+# --- the transformer (head recipe) ---------------------------------------------------------------
+
+FAST_TRANSFORMER = TransformerParams(recipe="head", c_grid=(1.0,))
+
+
+@pytest.fixture(scope="module")
+def transformer_model(tiny: Dataset, label_set: LabelSet) -> Iterator[Classifier]:
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as for BLAS above: a busy two-core machine runs one thread faster
+    yield KINDS["transformer"].fit(tiny, label_set.names, FAST_TRANSFORMER, SEED)
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def transformer_proba(transformer_model: Classifier, tiny: Dataset) -> np.ndarray:
+    return transformer_model.predict_proba(tiny.texts)
+
+
+def test_transformer_round_trip_through_safetensors(
+    tmp_path: Path, transformer_model: Classifier, transformer_proba: np.ndarray, tiny: Dataset, label_set: LabelSet
+) -> None:
+    assert len(tiny) == 30 and set(tiny.labels) == set(label_set.names)
+    folder = tmp_path / "transformer"
+    card = model_card("transformer", label_set.names, FAST_TRANSFORMER, SEED, tiny, {"macro_f1": 0.5})
+    save_model(transformer_model, card, folder)
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert {"model.json", "head.safetensors", "encoder/model.safetensors", "encoder/tokenizer.json", "encoder/config.json"} <= set(files)
+    assert not [f for f in files if f.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle"))]
+    loaded, loaded_card = load_model(folder)
+    assert loaded_card["params"]["recipe"] == "head" and loaded_card["labels"] == list(label_set.names)
+    assert loaded_card["training_labels_sha256"] == labels_hash(tiny)
+    assert transformer_proba.shape == (30, 4)
+    np.testing.assert_allclose(transformer_proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(loaded.predict_proba(tiny.texts), transformer_proba)
+
+
+def test_transformer_head_training_is_deterministic(transformer_model: Classifier, transformer_proba: np.ndarray, tiny: Dataset, label_set: LabelSet) -> None:
+    again = KINDS["transformer"].fit(tiny, label_set.names, FAST_TRANSFORMER, SEED)
+    np.testing.assert_array_equal(again.weight, transformer_model.weight)
+    np.testing.assert_array_equal(again.bias, transformer_model.bias)
+    np.testing.assert_array_equal(again.predict_proba(tiny.texts[:5]), transformer_proba[:5])
