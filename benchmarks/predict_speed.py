@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from pipeline.config import Paths, SegmentParams, read_params, section
@@ -41,16 +40,12 @@ SHORT_ARTICLE = "004_4e83cf9310ecd704"
 
 
 def run(command: list[str], log: Path) -> dict[str, float]:
-    """Wall seconds, CPU seconds and peak resident memory (MiB) of one process, from its own rusage."""
+    """Wall seconds, CPU seconds and peak resident memory (MiB) of one process (see measure.py)."""
     with log.open("wb") as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{log.read_text(encoding='utf-8', errors='replace')}")
-    return {"wall_s": wall, "peak_rss_mib": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
+        done = subprocess.run([sys.executable, str(HERE / "measure.py"), *command], stdout=subprocess.PIPE, stderr=errors)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{log.read_text(encoding='utf-8', errors='replace')}")
+    return json.loads(done.stdout)
 
 
 def with_onnx(folder: Path, scratch: Path) -> Path:

@@ -20,7 +20,7 @@ import numpy as np
 from pipeline.config import LabelSet
 from pipeline.errors import StanceError
 from pipeline.files import read_jsonl
-from pipeline.report import shorten, markdown_table
+from pipeline.report import markdown_table, shorten
 
 CV_FIELDS = ("id", "article", "text", "gold", "scores")
 

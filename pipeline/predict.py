@@ -148,5 +148,8 @@ class Tally:
     def line(self, labels: LabelSet) -> str:
         claims = sum(self.labels[name] for name in labels.positives)
         stances = ", ".join(f"{self.labels[name]} {name}" for name in labels.positives)
-        articles = f"{len(self.articles)} article{'s' if len(self.articles) != 1 else ''}"
-        return f"Classified {self.sentences} sentences from {articles}: {claims} claims ({stances})."
+        return f"Classified {counted(self.sentences, 'sentence')} from {counted(len(self.articles), 'article')}: {counted(claims, 'claim')} ({stances})."
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from pipeline.config import LabelSet
 from pipeline.errors import StanceError
-from pipeline.predict import Prediction, by_article, summarise, summarise_articles, to_record
+from pipeline.predict import Prediction, by_article, counted, summarise, summarise_articles, to_record
 
 FORMATS = ("table", "jsonl", "csv", "json")
 SUFFIX_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}
@@ -70,12 +70,8 @@ def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_on
     summary = summarise(predictions, labels, 0, claims_only)
     styles = stance_styles(labels)
     counts = ", ".join(f"{n} {name}" for name, n in summary["counts"].items())
-    table = Table(
-        title=summary["article"],
-        caption=f"{summary['source']}: {summary['claim_count']} claims in {summary['sentence_count']} sentences "
-        f"({counts}); overall {summary['stance']}",
-        expand=True,
-    )
+    caption = f"{summary['source']}: {counted(summary['claim_count'], 'claim')} in {counted(summary['sentence_count'], 'sentence')} ({counts}); overall {summary['stance']}"
+    table = Table(title=Text(summary["article"]), caption=Text(caption), expand=True)  # Text: brackets in names are not markup
     table.add_column("#", justify="right")
     table.add_column("sentence", ratio=1)
     table.add_column("label", no_wrap=True)
@@ -85,7 +81,7 @@ def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_on
         if claim or not claims_only:
             table.add_row(
                 str(prediction.sentence.index),
-                prediction.sentence.text,
+                Text(prediction.sentence.text),
                 Text(prediction.label, style=styles[prediction.label]),
                 f"{prediction.confidence:.2f}",
                 style="bold" if claim else "dim",

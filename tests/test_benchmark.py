@@ -148,7 +148,7 @@ def test_smoke_command_prints_and_writes_the_table(tmp_path: Path, params: dict)
     params_file.write_text(yaml.safe_dump(raw), encoding="utf-8")
     result = CliRunner().invoke(app, ["benchmark", "tweeteval", "--smoke", "--params", str(params_file), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "SMOKE RUN" in result.output and "SVM-ngrams" in result.output and "100 train / 100 val / 100 test" in result.output
+    assert "SMOKE RUN" in result.output and "SVM-ngrams" in result.output and "100 train / 50 val / 50 test" in result.output
     results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert results["smoke"] and results["seeds"] == [params["benchmark"]["seeds"][0]]
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")

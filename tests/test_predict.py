@@ -226,6 +226,13 @@ def test_standard_input(folder: Path) -> None:
     assert [(r["article"], r["text"]) for r in jsonl(result.stdout)] == [("stdin", "Talks must begin now."), ("stdin", "The weather is mild.")]
 
 
+def test_table_shows_brackets_in_text_as_written(folder: Path) -> None:
+    result = predict("-", "--model", str(folder), input="[bold]Talks[/bold] must begin now [1].\n")
+    assert result.exit_code == 0, result.output
+    assert "[bold]Talks[/bold] must begin now [1]." in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Classified 1 sentence from 1 article:")
+
+
 def test_classify_streams_in_chunks(folder: Path) -> None:
     model, _ = load_model(folder, "onnx")
     endless = (InputSentence("<stdin>", "stdin", i, "Talks must begin now.") for i in itertools.count())
