@@ -219,11 +219,12 @@ def report(params: ParamsOption = DEFAULT_PARAMS) -> None:
     metrics = json_load(paths.reports / "metrics.json")
     merged = [record for _, record in read_jsonl(paths.reports / "cv_predictions.jsonl")]
     curves = {name: json_load(paths.reports / "cv" / f"{name}.curve.json") for name in models}
+    transformer = section(raw, "transformer", TransformerParams)
     text = build_report(
         metrics,
         merged,
         curves,
-        section(raw, "transformer", TransformerParams).recipe,
+        f"`{transformer.recipe}`" + (" with the label descriptions" if transformer.descriptions else ""),
         section(raw, "labels", LabelSet),
         section(raw, "report", ReportParams),
     )

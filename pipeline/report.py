@@ -94,7 +94,7 @@ def build_report(
             ],
         ),
         "",
-        f"Transformer recipe: `{recipe}` (configs/params.yaml `transformer.recipe`); why it was chosen over the others: README, \"Choosing the transformer recipe\".",
+        f"Transformer recipe: {recipe} (configs/params.yaml `transformer`); why it was chosen over the others: README, \"Choosing the transformer recipe\".",
         "",
         f"## Per class: {params.focus}",
         "",
@@ -143,11 +143,11 @@ def build_report(
     )
     lines += ["", "![learning curve](plots/learning_curve.png)", "", f"## Most confident errors: {params.focus}", ""]
     lines += markdown_table(
-        ["id", "gold", "predicted", "confidence", "text"],
+        ["id", "gold", "predicted", "text", "confidence"],
         [
-            [record["id"], record["gold"], record["predictions"][params.focus]["label"], _f(confidence), shorten(record["text"], params.max_text)]
+            [record["id"], record["gold"], record["predictions"][params.focus]["label"], shorten(record["text"], params.max_text), _f(confidence)]
             for confidence, record in confident_errors(merged, params.focus, params.top_errors)
         ],
-        right_from=3,
+        right_from=4,
     )
     return "\n".join(lines) + "\n"

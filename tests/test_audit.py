@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from pipeline.audit import audit_markdown, read_cv, suspects
 from pipeline.cli import app
-from pipeline.config import LabelSet
-from pipeline.corpus import read_sentences
+from pipeline.config import LabelSet, SegmentParams, read_params, section
+from pipeline.corpus import segment_corpus
 from pipeline.crossval import out_of_fold
 from pipeline.dataset import Dataset
 from pipeline.errors import StanceError
@@ -28,7 +28,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def flipped() -> tuple[list[dict], set[str]]:
     """Honest out-of-fold probabilities for the seed labels with 10% of them flipped at random."""
-    rows = load_labeled(label_files([], ROOT / "labels"), read_sentences(ROOT / "data" / "sentences.jsonl"), LABELS)
+    segment = section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
+    sentences = segment_corpus(ROOT / "data" / "articles", segment)
+    rows = load_labeled(label_files([], ROOT / "labels"), sentences, LABELS)
     data = Dataset.from_labeled(rows)
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(data), size=len(data) // 10, replace=False)
