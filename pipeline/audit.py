@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline.config import LabelSet
 from pipeline.errors import StanceError
-from pipeline.files import read_jsonl
+from pipeline.files import read_records
 from pipeline.report import markdown_table, shorten
 
 CV_FIELDS = ("id", "article", "text", "gold", "scores")
@@ -40,10 +40,7 @@ def read_cv(path: Path, labels: LabelSet) -> list[dict[str, Any]]:
     if not path.exists():
         raise StanceError(f"{path}: no cross-validation predictions; run `dvc repro` first.")
     records = []
-    for number, record in read_jsonl(path):
-        missing = [name for name in CV_FIELDS if name not in record]
-        if missing:
-            raise StanceError(f"{path}:{number}: record lacks {missing[0]!r}.")
+    for number, record in read_records(path, CV_FIELDS):
         if record["gold"] not in labels.names:
             raise StanceError(f"{path}:{number}: label {record['gold']!r} is not one of {', '.join(labels.names)}.")
         if not isinstance(record["scores"], dict) or sorted(record["scores"]) != sorted(labels.names):

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.articles import article_files, article_id, read_article
 from pipeline.config import SegmentParams
 from pipeline.errors import StanceError
-from pipeline.files import read_jsonl
+from pipeline.files import read_records
 from pipeline.segment import Sentence, segment_article
 
 SENTENCE_FIELDS = ("id", "article", "index", "paragraph", "text", "hash")
@@ -37,10 +37,4 @@ def segment_corpus(folder: Path, params: SegmentParams, warn: Callable[[str], No
 def read_sentences(path: Path) -> list[Sentence]:
     if not path.exists():
         raise StanceError(f"{path}: no sentences file; run `dvc repro segment` first.")
-    sentences = []
-    for number, record in read_jsonl(path):
-        missing = [f for f in SENTENCE_FIELDS if f not in record]
-        if missing:
-            raise StanceError(f"{path}:{number}: sentence record lacks {missing[0]!r}.")
-        sentences.append(Sentence(**{f: record[f] for f in SENTENCE_FIELDS}))
-    return sentences
+    return [Sentence(**{f: record[f] for f in SENTENCE_FIELDS}) for _, record in read_records(path, SENTENCE_FIELDS)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -92,3 +92,12 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, line in enumerate(read_utf8(path).splitlines(), start=1):
         if line.strip():
             yield number, parse_json_object(line, f"{path}:{number}")
+
+
+def read_records(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """JSONL records that carry every `required` field; the first that lacks one stops the read."""
+    for number, record in read_jsonl(path):
+        missing = [name for name in required if name not in record]
+        if missing:
+            raise StanceError(f"{path}:{number}: record lacks {missing[0]!r}.")
+        yield number, record

@@ -262,5 +262,5 @@ def test_sentences_file_errors_name_file_and_line(tmp_path: Path, corpus: list[S
     del record["hash"]
     path = tmp_path / "sentences.jsonl"
     write_jsonl(path, [corpus[1].to_record(), record])
-    with pytest.raises(StanceError, match=r"sentences\.jsonl:2: sentence record lacks 'hash'"):
+    with pytest.raises(StanceError, match=r"sentences\.jsonl:2: record lacks 'hash'"):
         read_sentences(path)
