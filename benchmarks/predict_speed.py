@@ -17,11 +17,9 @@ temporary folder and exported there; the folder itself is never written.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -29,10 +27,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from workload import arguments, cycled, machine
+
 from pipeline.config import Paths, SegmentParams, read_params, section
 from pipeline.corpus import segment_corpus
 from pipeline.files import write_json, write_jsonl
-from pipeline.onnx_classifier import ONNX_FILE, available_cores
+from pipeline.onnx_classifier import ONNX_FILE
 
 HERE = Path(__file__).resolve().parent
 STANCE = Path(sys.executable).with_name("stance")
@@ -68,18 +68,12 @@ def count_lines(path: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
-    parser.add_argument("--model", type=Path, help="Transformer model folder (default: paths.models/transformer).")
-    parser.add_argument("--sentences", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "predict_speed.json")
-    args = parser.parse_args()
+    args = arguments(__doc__.splitlines()[0], "predict_speed.json").parse_args()
 
     raw = read_params(args.params)
     paths = section(raw, "paths", Paths)
     corpus = segment_corpus(paths.articles, section(raw, "segment", SegmentParams))
-    texts = [corpus[i % len(corpus)].text for i in range(args.sentences)]
+    texts = cycled(corpus, args.sentences)
     load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,13 +123,7 @@ def main() -> None:
     report = {
         "date": datetime.date.today().isoformat(),
         "command": " ".join(["python benchmarks/predict_speed.py", *sys.argv[1:]]),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cores_available": available_cores(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine(load_before),
         "rounds": args.rounds,
         "onnx_torch_label_agreement": round(sum(a == b for a, b in zip(onnx_labels, torch_labels)) / len(onnx_labels), 4),
         "results": results,

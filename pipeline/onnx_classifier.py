@@ -49,7 +49,6 @@ class OnnxClassifier:
 
 def load(folder: Path, labels: tuple[str, ...], params: Any) -> OnnxClassifier:
     """`params` is the model's TransformerParams: max_length and batch_size as in training."""
-    import onnxruntime
     from tokenizers import Tokenizer
 
     from pipeline.transformer import ENCODER_DIR
@@ -59,8 +58,14 @@ def load(folder: Path, labels: tuple[str, ...], params: Any) -> OnnxClassifier:
     pad_token = json.loads((encoder / "tokenizer_config.json").read_text(encoding="utf-8"))["pad_token"]
     tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad_token), pad_token=pad_token)
     tokenizer.enable_truncation(max_length=params.max_length)
+    return OnnxClassifier(labels, tokenizer, inference_session(folder / ONNX_FILE), params.batch_size)
+
+
+def inference_session(path: Path) -> Any:
+    """One thread per available core inside each operator; the graph is a chain, so none across operators."""
+    import onnxruntime
+
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = available_cores()
     options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
-    return OnnxClassifier(labels, tokenizer, session, params.batch_size)
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

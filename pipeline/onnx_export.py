@@ -68,18 +68,17 @@ def export_float(model: TransformerClassifier, path: Path) -> None:
         )
 
 
+def quantize_int8(float_path: Path, path: Path, **options: Any) -> None:
+    """The encoder's matrix products to int8; `options` override quantize_dynamic's for benchmarks/onnx_variants.py."""
+    graph = onnx.load(str(float_path), load_external_data=False).graph
+    head = [node.name for node in graph.node if not node.name.startswith("/encoder/")]
+    settings = {"op_types_to_quantize": ["MatMul"], "weight_type": QuantType.QInt8, "per_channel": True, "nodes_to_exclude": head}
+    quantize_dynamic(float_path, path, **(settings | options))
+
+
 def export_int8(model: TransformerClassifier, folder: Path) -> None:
     """Write `folder/ONNX_FILE`; the float graph is only a step on the way, in a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
         float_path = Path(tmp) / "float.onnx"
         export_float(model, float_path)
-        graph = onnx.load(str(float_path), load_external_data=False).graph
-        head = [node.name for node in graph.node if not node.name.startswith("/encoder/")]
-        quantize_dynamic(
-            float_path,
-            folder / ONNX_FILE,
-            op_types_to_quantize=["MatMul"],
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            nodes_to_exclude=head,
-        )
+        quantize_int8(float_path, folder / ONNX_FILE)
