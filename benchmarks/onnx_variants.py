@@ -37,7 +37,7 @@ from pipeline.corpus import segment_corpus
 from pipeline.files import write_json
 from pipeline.models import load_model
 from pipeline.onnx_classifier import OnnxClassifier, inference_session, load
-from pipeline.onnx_export import export_float, quantize_int8
+from pipeline.onnx_export import export_float, head_nodes, quantize_int8
 from pipeline.transformer import TransformerParams
 
 PRODUCT = "int8, per channel (the product)"
@@ -48,9 +48,9 @@ def fused(float_path: Path, path: Path, hidden_size: int, heads: int) -> None:
 
 
 def four_bit(float_path: Path, path: Path) -> None:
-    model = onnx.load(str(float_path))
-    head = [node.name for node in model.graph.node if not node.name.startswith("/encoder/")]
-    quantizer = MatMulNBitsQuantizer(model, bits=4, block_size=32, is_symmetric=True, accuracy_level=4, nodes_to_exclude=head)
+    quantizer = MatMulNBitsQuantizer(
+        onnx.load(str(float_path)), bits=4, block_size=32, is_symmetric=True, accuracy_level=4, nodes_to_exclude=head_nodes(float_path)
+    )
     quantizer.process()
     quantizer.model.save_model_to_file(str(path))
 
@@ -59,7 +59,15 @@ def build_variants(model_folder: Path, scratch: Path) -> dict[str, Path]:
     """Every variant's graph, written under `scratch`; the model folder is only read."""
     model, _ = load_model(model_folder, "torch")
     config = model.encoder.config  # type: ignore[attr-defined]
-    names = ["float32", PRODUCT, "int8, one scale per matrix", "int8, unsigned weights", "float32, fused", "int8, fused", "4-bit weights, int8 compute"]
+    names = [
+        "float32",
+        PRODUCT,
+        "int8, one scale per matrix",
+        "int8, unsigned weights",
+        "float32, fused",
+        "int8, fused",
+        "4-bit weights, int8 compute",
+    ]
     variants = {name: scratch / f"{index}.onnx" for index, name in enumerate(names)}
     export_float(model, variants["float32"])  # type: ignore[arg-type]
     quantize_int8(variants["float32"], variants[PRODUCT])
@@ -143,7 +151,8 @@ def main() -> None:
     print(f"| export | batch | seconds (median) | sentences/s | labels as float32 |  ({len(texts)} sentences, {tokens} tokens)")
     print("|---|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['export']} | {r['batch_size']} | {r['seconds_median']:.2f} | {r['sentences_per_s']} | {r['label_agreement_with_float32']:.1%} |")
+        agreement = r["label_agreement_with_float32"]
+        print(f"| {r['export']} | {r['batch_size']} | {r['seconds_median']:.2f} | {r['sentences_per_s']} | {agreement:.1%} |")
     print(f"Wrote {args.output}.")
 
 

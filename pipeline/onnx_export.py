@@ -68,11 +68,20 @@ def export_float(model: TransformerClassifier, path: Path) -> None:
         )
 
 
+def head_nodes(float_path: Path) -> list[str]:
+    """Nodes outside the encoder (pooling, softmax layer): kept float by every quantiser."""
+    graph = onnx.load(str(float_path), load_external_data=False).graph
+    return [node.name for node in graph.node if not node.name.startswith("/encoder/")]
+
+
 def quantize_int8(float_path: Path, path: Path, **options: Any) -> None:
     """The encoder's matrix products to int8; `options` override quantize_dynamic's for benchmarks/onnx_variants.py."""
-    graph = onnx.load(str(float_path), load_external_data=False).graph
-    head = [node.name for node in graph.node if not node.name.startswith("/encoder/")]
-    settings = {"op_types_to_quantize": ["MatMul"], "weight_type": QuantType.QInt8, "per_channel": True, "nodes_to_exclude": head}
+    settings = {
+        "op_types_to_quantize": ["MatMul"],
+        "weight_type": QuantType.QInt8,
+        "per_channel": True,
+        "nodes_to_exclude": head_nodes(float_path),
+    }
     quantize_dynamic(float_path, path, **(settings | options))
 
 
