@@ -1,4 +1,4 @@
-"""Compare transformer recipes under the pipeline's leave-one-article-out CV.
+"""Compare transformer recipes under the pipeline's article-grouped cross-validation.
 
 Each recipe runs through the same training code as `dvc repro`
 (pipeline.crossval.out_of_fold with pipeline.transformer.fit); only the
@@ -17,11 +17,10 @@ import time
 from pathlib import Path
 
 from pipeline.config import LabelSet, Paths, read_params, section
-from pipeline.corpus import read_sentences
 from pipeline.crossval import TrainParams, out_of_fold
 from pipeline.dataset import Dataset
 from pipeline.descriptions import read_descriptions
-from pipeline.labels import label_files, load_labeled
+from pipeline.labels import training_rows
 from pipeline.metrics import EvaluateParams, evaluate
 from pipeline.training import fitter
 from pipeline.transformer import TransformerParams
@@ -45,19 +44,20 @@ def main() -> None:
     raw = read_params(args.params)
     paths = section(raw, "paths", Paths)
     labels = section(raw, "labels", LabelSet)
-    seed = section(raw, "train", TrainParams).seed
+    train = section(raw, "train", TrainParams)
+    seed = train.seed
     base = section(raw, "transformer", TransformerParams)
-    data = Dataset.from_labeled(load_labeled(label_files([], paths.labels), read_sentences(paths.sentences), labels))
+    data = Dataset.from_labeled(training_rows(paths, labels))
     descriptions = read_descriptions(paths.descriptions, labels)
 
     results = json.loads(args.output.read_text()) if args.output.exists() else {}
     for name in args.only.split(","):
         params = dataclasses.replace(base, **RECIPES[name])
         start = time.perf_counter()
-        records = out_of_fold(data, fitter("transformer", labels, params, seed, descriptions))
+        records = out_of_fold(data, fitter("transformer", labels, params, seed, descriptions), train.folds, seed)
         seconds = time.perf_counter() - start
         scores = evaluate(
-            [r["gold"] for r in records], [r["pred"] for r in records], [r["article"] for r in records], labels, EvaluateParams(), seed
+            [r["gold"] for r in records], [r["pred"] for r in records], [r["article"] for r in records], [r["slice"] for r in records], labels, EvaluateParams(), seed
         )
         results[name] = {
             "params": dataclasses.asdict(params),

@@ -22,14 +22,13 @@ from pipeline.errors import StanceError
 from pipeline.files import read_records
 from pipeline.report import markdown_table, shorten
 
-CV_FIELDS = ("id", "article", "text", "gold", "scores")
+CV_FIELDS = ("id", "article", "gold", "scores")
 
 
 @dataclass(frozen=True)
 class Suspect:
     id: str
     article: str
-    text: str
     label: str
     suggested: str
     score: float  # the model's probability for `label`: lower is more suspect
@@ -65,7 +64,6 @@ def suspects(records: Sequence[Mapping[str, Any]], labels: LabelSet) -> list[Sus
         Suspect(
             id=records[i]["id"],
             article=records[i]["article"],
-            text=records[i]["text"],
             label=records[i]["gold"],
             suggested=labels.names[int(proba[i].argmax())],
             score=float(quality[i]),
@@ -74,7 +72,8 @@ def suspects(records: Sequence[Mapping[str, Any]], labels: LabelSet) -> list[Sus
     ]
 
 
-def audit_markdown(found: Sequence[Suspect], total: int, model: str, source: Path, max_text: int) -> str:
+def audit_markdown(found: Sequence[Suspect], total: int, model: str, source: Path, texts: Mapping[str, str], max_text: int) -> str:
+    """A file that may be shared: `texts` holds only sentences whose text may be copied; pool sentences appear by id."""
     lines = [
         "# Label audit",
         "",
@@ -87,7 +86,10 @@ def audit_markdown(found: Sequence[Suspect], total: int, model: str, source: Pat
         "",
         *markdown_table(
             ["rank", "id", "label", "suggested", "text", "score"],
-            [[str(rank), s.id, s.label, s.suggested, shorten(s.text, max_text), f"{s.score:.3f}"] for rank, s in enumerate(found, start=1)],
+            [
+                [str(rank), s.id, s.label, s.suggested, shorten(texts[s.id], max_text) if s.id in texts else "(pool: read in its article)", f"{s.score:.3f}"]
+                for rank, s in enumerate(found, start=1)
+            ],
             right_from=5,
         ),
         "",

@@ -45,16 +45,20 @@ def reports_errors(command: F) -> F:
 @app.command()
 @reports_errors
 def segment(params: ParamsOption = DEFAULT_PARAMS) -> None:
-    """Split every article into sentences with stable ids (DVC stage `segment`)."""
-    from pipeline.corpus import segment_corpus
+    """Split every article of the seed corpus and the pool into sentences with stable ids (DVC stage `segment`)."""
+    from collections import Counter
+
+    from pipeline.corpus import project_corpora, segment_corpora
     from pipeline.files import write_jsonl
 
     raw = read_params(params)
     paths = section(raw, "paths", Paths)
-    sentences = segment_corpus(paths.articles, section(raw, "segment", SegmentParams), warn=lambda m: typer.echo(f"warning: {m}", err=True))
+    sentences = segment_corpora(project_corpora(paths), section(raw, "segment", SegmentParams), warn=lambda m: typer.echo(f"warning: {m}", err=True))
     write_jsonl(paths.sentences, (s.to_record() for s in sentences))
-    articles = len({s.article for s in sentences})
-    typer.echo(f"Wrote {len(sentences)} sentences from {articles} articles to {paths.sentences}.")
+    articles = {s.article: s.corpus for s in sentences}
+    per_corpus = Counter(s.corpus for s in sentences)
+    parts = ", ".join(f"{per_corpus[name]} {name}" for name in per_corpus)
+    typer.echo(f"Wrote {len(sentences)} sentences ({parts}) from {len(articles)} articles to {paths.sentences}.")
 
 
 @labels_app.command("check")
@@ -65,13 +69,14 @@ def labels_check(
     params: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
     """Check label files: JSON, fields, known labels, unique ids, stale text, coverage."""
-    from pipeline.corpus import read_sentences
+    from pipeline.corpus import in_place_corpora, read_sentences
     from pipeline.labels import check_labels, label_files
 
     raw = read_params(params)
     paths = section(raw, "paths", Paths)
     labels = section(raw, "labels", LabelSet)
-    report = check_labels(label_files(files or [], paths.labels), read_sentences(paths.sentences), labels)
+    chosen = label_files(files or [paths.labels, paths.pool_labels])
+    report = check_labels(chosen, read_sentences(paths.sentences), labels, in_place_corpora(paths))
 
     table = Table(title="Labels per article")
     table.add_column("article")
@@ -100,11 +105,14 @@ def labels_agree(
     second: Annotated[Path, typer.Argument(help="Label file of the second, blind pass.", exists=True, dir_okay=False)],
     params: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
-    """Cohen's kappa between two label passes, for all labels and for claim-vs-none."""
+    """Cohen's kappa between two label passes, for all labels and for claim-vs-none, overall and per slice."""
     from pipeline.agreement import agreement
+    from pipeline.corpus import article_slice, read_sentences
     from pipeline.labels import read_label_file
 
-    labels = section(read_params(params), "labels", LabelSet)
+    raw = read_params(params)
+    labels = section(raw, "labels", LabelSet)
+    slices = {s.id: article_slice(s) for s in read_sentences(section(raw, "paths", Paths).sentences)}
     passes = []
     for path in (first, second):
         records, problems = read_label_file(path, labels)
@@ -114,6 +122,9 @@ def labels_agree(
     result = agreement(passes[0], passes[1], labels)
     typer.echo(f"{result.n} sentences in both passes; observed agreement {result.observed:.3f}")
     typer.echo(f"Cohen's kappa, four labels: {result.kappa:.3f}; claim vs none: {result.claim_kappa:.3f}")
+    for name in sorted({slices.get(r.id, "unknown") for r in passes[0]}):
+        part = agreement(*([r for r in records if slices.get(r.id, "unknown") == name] for records in passes), labels)
+        typer.echo(f"  slice {name}: {part.n} sentences; kappa {part.kappa:.3f}; claim vs none {part.claim_kappa:.3f}")
     table = Table(title="Confusion (rows: first pass, columns: second pass)")
     table.add_column("")
     for name in labels.names:
@@ -122,7 +133,7 @@ def labels_agree(
         table.add_row(name, *(str(int(v)) for v in row))
     Console().print(table)
     for a, b in result.disagreements:
-        typer.echo(f"{a.id}: {a.label} / {b.label}: {a.text}")
+        typer.echo(f"{a.id}: {a.label} / {b.label}" + (f": {a.text}" if a.text else ""))
 
 
 @app.command()
@@ -132,12 +143,11 @@ def train(
     params: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
     """Cross-validate one model kind by article, then fit it on all labels (DVC stage `train@KIND`)."""
-    from pipeline.corpus import read_sentences
     from pipeline.crossval import TrainParams
     from pipeline.dataset import Dataset
     from pipeline.descriptions import read_descriptions
     from pipeline.files import write_json, write_jsonl
-    from pipeline.labels import label_files, load_labeled
+    from pipeline.labels import training_rows
     from pipeline.models import kind_of, save_model
     from pipeline.training import train as train_kind
 
@@ -145,7 +155,7 @@ def train(
     paths = section(raw, "paths", Paths)
     labels = section(raw, "labels", LabelSet)
     kind_params = section(raw, kind, kind_of(kind).params)
-    rows = load_labeled(label_files([], paths.labels), read_sentences(paths.sentences), labels)
+    rows = training_rows(paths, labels)
     descriptions = read_descriptions(paths.descriptions, labels)
     result = train_kind(kind, Dataset.from_labeled(rows), labels, kind_params, section(raw, "train", TrainParams), descriptions)
     save_model(result.model, result.card, paths.models / kind)
@@ -153,7 +163,7 @@ def train(
     write_json(paths.reports / "cv" / f"{kind}.curve.json", result.curve)
     cv = result.card["cv"]
     typer.echo(
-        f"{kind}: {len(rows)} labeled sentences; leave-one-article-out macro-F1 {cv['macro_f1']:.3f} "
+        f"{kind}: {len(rows)} labeled sentences; {cv['scheme']} CV macro-F1 {cv['macro_f1']:.3f} "
         f"(fold std {cv['fold_macro_f1_std']:.3f}); model in {paths.models / kind}."
     )
 
@@ -164,7 +174,13 @@ def evaluate(params: ParamsOption = DEFAULT_PARAMS) -> None:
     """Score every model's out-of-fold predictions; write metrics, predictions and plots (DVC stage `evaluate`)."""
     from pipeline.crossval import TrainParams
     from pipeline.evaluation import merge_predictions, score_models
-    from pipeline.files import read_jsonl, write_bytes, write_json, write_jsonl, write_text
+    from pipeline.files import (
+        read_jsonl,
+        write_bytes,
+        write_json,
+        write_jsonl,
+        write_text,
+    )
     from pipeline.metrics import EvaluateParams
     from pipeline.plots import confusion_png, learning_curve_png
 
@@ -180,12 +196,12 @@ def evaluate(params: ParamsOption = DEFAULT_PARAMS) -> None:
             raise StanceError(f"{path}: no cross-validation predictions for {name!r}; run `dvc repro train@{name}`.")
         by_model[name] = [record for _, record in read_jsonl(path)]
     merged = merge_predictions(by_model)
-    metrics = score_models(merged, labels, settings, section(raw, "train", TrainParams).seed)
+    curves = {name: json_load(cv_dir / f"{name}.curve.json") for name in settings.models}
+    metrics = score_models(merged, curves, labels, settings, section(raw, "train", TrainParams).seed)
     write_json(paths.reports / "metrics.json", metrics)
     write_jsonl(paths.reports / "cv_predictions.jsonl", merged)
 
     plots = paths.reports / "plots"
-    curves = {}
     for name in settings.models:
         write_text(
             plots / f"confusion_{name}.csv",
@@ -193,13 +209,15 @@ def evaluate(params: ParamsOption = DEFAULT_PARAMS) -> None:
         )
         confusion = metrics["cv"][name]["confusion"]
         write_bytes(plots / f"confusion_{name}.png", confusion_png(confusion["matrix"], confusion["labels"], name))
-        curves[name] = json_load(cv_dir / f"{name}.curve.json")
-    write_text(
-        plots / "learning_curve.csv",
-        "model,train_sentences,macro_f1\n"
-        + "".join(f"{name},{p['train_sentences']:.1f},{p['macro_f1']:.4f}\n" for name, points in curves.items() for p in points),
-    )
-    write_bytes(plots / "learning_curve.png", learning_curve_png(curves))
+        write_text(
+            plots / f"learning_curve_{name}.csv",
+            "train_articles,macro_f1,low,high\n"
+            + "".join(
+                f"{p['articles']:.1f},{p['macro_f1']:.4f},{p['intervals']['macro_f1'][0]:.4f},{p['intervals']['macro_f1'][1]:.4f}\n"
+                for p in metrics["learning_curve"][name]
+            ),
+        )
+    write_bytes(plots / "learning_curve.png", learning_curve_png(metrics["learning_curve"]))
     summary = ", ".join(f"{name} {metrics['cv'][name]['macro_f1']:.3f}" for name in settings.models)
     typer.echo(f"Scored {len(merged)} sentences; macro-F1: {summary}; wrote {paths.reports / 'metrics.json'}.")
 
@@ -208,22 +226,22 @@ def evaluate(params: ParamsOption = DEFAULT_PARAMS) -> None:
 @reports_errors
 def report(params: ParamsOption = DEFAULT_PARAMS) -> None:
     """Write reports/report.md from the evaluation (DVC stage `report`)."""
+    from pipeline.corpus import in_place_corpora, read_sentences
     from pipeline.files import read_jsonl, write_text
-    from pipeline.metrics import EvaluateParams
     from pipeline.report import ReportParams, build_report
     from pipeline.transformer import TransformerParams
 
     raw = read_params(params)
     paths = section(raw, "paths", Paths)
-    models = section(raw, "evaluate", EvaluateParams).models
     metrics = json_load(paths.reports / "metrics.json")
     merged = [record for _, record in read_jsonl(paths.reports / "cv_predictions.jsonl")]
-    curves = {name: json_load(paths.reports / "cv" / f"{name}.curve.json") for name in models}
+    hidden = in_place_corpora(paths)
+    texts = {s.id: s.text for s in read_sentences(paths.sentences) if s.corpus not in hidden}
     transformer = section(raw, "transformer", TransformerParams)
     text = build_report(
         metrics,
         merged,
-        curves,
+        texts,
         f"`{transformer.recipe}`" + (" with the label descriptions" if transformer.descriptions else ""),
         section(raw, "labels", LabelSet),
         section(raw, "report", ReportParams),
@@ -275,7 +293,15 @@ def benchmark_tweeteval(
     """Train on TweetEval stance, choose each kind's system on val, score test once, report beside published rows."""
     import time
 
-    from pipeline.benchmark import BenchmarkParams, first_tweets, machine, report_markdown, run, system_params, table_rows
+    from pipeline.benchmark import (
+        BenchmarkParams,
+        first_tweets,
+        machine,
+        report_markdown,
+        run,
+        system_params,
+        table_rows,
+    )
     from pipeline.files import write_json, write_text
     from pipeline.tweeteval import load
 
@@ -398,7 +424,12 @@ def label(
     params: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
     """Add articles and label their sentences in the terminal, one key per label; every label is saved at once."""
-    from pipeline.corpus import read_sentences, segment_corpus
+    from pipeline.corpus import (
+        in_place_corpora,
+        project_corpora,
+        read_sentences,
+        segment_corpora,
+    )
     from pipeline.crossval import TrainParams
     from pipeline.files import write_jsonl
     from pipeline.label_screen import by_article, run
@@ -408,7 +439,6 @@ def label(
         Session,
         add_articles,
         article_titles,
-        current_label_files,
         default_annotator,
         label_file,
         label_keys,
@@ -417,6 +447,7 @@ def label(
         unlabeled,
         with_guesses,
     )
+    from pipeline.labels import existing_label_files
     from pipeline.models import CARD, load_model
     from pipeline.predict import PredictParams, model_folder
 
@@ -427,12 +458,12 @@ def label(
     keys = label_keys(settings, labels)
     who = annotator or default_annotator()
     log = LabelLog.open(label_file(paths.labels, who), labels)
-    done = labeled_ids(current_label_files(paths.labels), labels)
+    done = labeled_ids(existing_label_files(paths), labels)
     added = add_articles(inputs or [], paths.articles)
     for article in added:
         if article.fell_back:
             typer.echo(f"warning: {article.id}: not UTF-8; decoded as Windows-1252 and stored as UTF-8 in {paths.articles}.", err=True)
-    sentences = segment_corpus(paths.articles, section(raw, "segment", SegmentParams), warn=lambda m: typer.echo(f"warning: {m}", err=True))
+    sentences = segment_corpora(project_corpora(paths), section(raw, "segment", SegmentParams), warn=lambda m: typer.echo(f"warning: {m}", err=True))
     if not paths.sentences.exists() or read_sentences(paths.sentences) != sentences:
         write_jsonl(paths.sentences, (s.to_record() for s in sentences))
     pending = unlabeled(sentences, done, {a.id for a in added} if inputs else None)
@@ -452,7 +483,7 @@ def label(
     else:
         typer.echo(f"No trained model in {folder}: no guesses" + (", sentences in reading order." if order == "uncertain" else "."))
     items = ordered(with_guesses(pending, proba, model_labels), order, section(raw, "train", TrainParams).seed)
-    session = Session(items, log, who, keys)
+    session = Session(items, log, who, keys, in_place_corpora(paths))
     run(session, console, by_article(sentences), article_titles(paths.metadata, sentences), settings.context)
     typer.echo(
         f"This session: {session.labeled} labeled, {session.skipped} skipped, saved in {log.path}; "
@@ -462,14 +493,13 @@ def label(
 
 def checked_labels(paths: Paths, labels: LabelSet, extra: list[Path]) -> tuple[list[Any], list[Any]]:
     """The current sentences and every label record; a label problem stops the command."""
-    from pipeline.corpus import read_sentences
-    from pipeline.labeling import current_label_files
-    from pipeline.labels import check_labels
+    from pipeline.corpus import in_place_corpora, read_sentences
+    from pipeline.labels import check_labels, existing_label_files
 
     sentences = read_sentences(paths.sentences)
-    files = current_label_files(paths.labels)
+    files = existing_label_files(paths)
     files += [path for path in extra if path.exists() and path not in files]
-    report = check_labels(files, sentences, labels)
+    report = check_labels(files, sentences, labels, in_place_corpora(paths))
     if report.problems:
         more = f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
         raise StanceError(f"{report.problems[0]}{more} Fix the labels first (`stance labels check`).")
@@ -517,7 +547,8 @@ def labels_import(
     params: ParamsOption = DEFAULT_PARAMS,
 ) -> None:
     """Add the labels of a Label Studio export, checked like `stance labels check`; conflicts are refused."""
-    from pipeline.labeling import LabelLog, as_dict
+    from pipeline.corpus import in_place_corpora
+    from pipeline.labeling import LabelLog
     from pipeline.labelstudio import import_labels, read_export
 
     raw = read_params(params)
@@ -526,14 +557,14 @@ def labels_import(
     target = output or paths.labels / "label-studio.jsonl"
     log = LabelLog.open(target, labels)
     sentences, records = checked_labels(paths, labels, [target])
-    result = import_labels(read_export(file), file, records, sentences, labels, annotator)
+    result = import_labels(read_export(file), file, records, sentences, labels, annotator, in_place_corpora(paths))
     for problem in result.problems:
         typer.echo(f"error: {problem}", err=True)
     if result.problems:
         count = len(result.problems)
         raise StanceError(f"{file}: {count} problem{'s' if count > 1 else ''}; nothing was imported.")
     if result.new:
-        log.put(as_dict(record) for record in result.new)
+        log.put(record.to_record() for record in result.new)
     typer.echo(
         f"Imported {len(result.new)} new labels into {target}; {result.unchanged} were already there, "
         f"{result.unlabeled} tasks had no label. `dvc repro` retrains with them."
@@ -554,6 +585,7 @@ def labels_audit(
     from rich.markup import escape
 
     from pipeline.audit import audit_markdown, read_cv, suspects
+    from pipeline.corpus import in_place_corpora, read_sentences
     from pipeline.files import write_text
     from pipeline.labeling import LabelingParams
     from pipeline.report import ReportParams
@@ -565,14 +597,19 @@ def labels_audit(
     source = paths.reports / "cv" / f"{name}.jsonl"
     records = read_cv(source, labels)
     found = suspects(records, labels)
+    sentences = read_sentences(paths.sentences)
+    texts = {s.id: s.text for s in sentences}
+    hidden = in_place_corpora(paths)
+    shareable = {s.id: s.text for s in sentences if s.corpus not in hidden}
     target = output or paths.reports / "label_audit.md"
-    write_text(target, audit_markdown(found, len(records), name, source, section(raw, "report", ReportParams).max_text))
+    write_text(target, audit_markdown(found, len(records), name, source, shareable, section(raw, "report", ReportParams).max_text))
     table = Table(title=f"Labels most likely wrong ({name}, out-of-fold)", show_lines=True)
     table.add_column("rank", justify="right")
     table.add_column("id and sentence", ratio=1)
     for column in ("label", "suggested", "score"):
         table.add_column(column, justify="right" if column == "score" else "left", no_wrap=True)
     for rank, suspect in enumerate(found[:show], start=1):
-        table.add_row(str(rank), f"[bold]{escape(suspect.id)}[/]\n{escape(suspect.text)}", suspect.label, suspect.suggested, f"{suspect.score:.3f}")
+        text = texts.get(suspect.id, "(no longer in the corpus)")
+        table.add_row(str(rank), f"[bold]{escape(suspect.id)}[/]\n{escape(text)}", suspect.label, suspect.suggested, f"{suspect.score:.3f}")
     Console().print(table)
     typer.echo(f"cleanlab flags {len(found)} of {len(records)} labels; all of them in {target}. No label was changed.")

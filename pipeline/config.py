@@ -26,6 +26,10 @@ class Paths:
 
     articles: Path
     metadata: Path
+    # The article pool, read in place (its texts are never copied into the project).
+    pool: Path
+    # Adjudicated labels of the pool; training reads it besides the top of `labels`.
+    pool_labels: Path
     sentences: Path
     descriptions: Path
     labels: Path

@@ -1,8 +1,10 @@
-"""Leave-one-article-out cross-validation and the learning curve built on it.
+"""Article-grouped K-fold cross-validation and the learning curve built on it.
 
 Sentences of one article share topic, vocabulary and speaker, so a split by
-sentence would leak; every fold holds out whole articles. Each fold is trained
-by exactly the code that trains the final model.
+sentence would leak; every fold holds out whole articles. Folds are stratified
+by slice (seed, pk, af, ww) so each holds articles of every conflict, and are
+fixed by the seed. Each fold is trained by exactly the code that trains the
+final model.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
 
-from pipeline.config import LabelSet
 from pipeline.dataset import Dataset
 from pipeline.errors import StanceError
-from pipeline.metrics import headline
 from pipeline.models import Classifier
 
 Fit = Callable[[Dataset], Classifier]
@@ -25,62 +26,74 @@ Fit = Callable[[Dataset], Classifier]
 @dataclass(frozen=True)
 class TrainParams:
     seed: int = 13
-    # Shares of each training fold kept for the learning curve; 1.0 is the full CV.
-    learning_curve: tuple[float, ...] = (0.25, 0.5, 0.75)
+    # Outer folds of the article-grouped cross-validation.
+    folds: int = 5
+    # Training articles kept per fold for the learning curve; all of them is the full CV.
+    learning_curve: tuple[int, ...] = (10, 20, 40)
 
     def __post_init__(self) -> None:
-        if any(not 0 < share < 1 for share in self.learning_curve):
-            raise StanceError(f"configs: train.learning_curve shares must lie strictly between 0 and 1, got {list(self.learning_curve)}.")
+        if self.folds < 2:
+            raise StanceError(f"configs: train.folds must be at least 2, got {self.folds}.")
+        if any(n < 2 for n in self.learning_curve):
+            raise StanceError(f"configs: train.learning_curve counts articles and needs at least 2 each, got {list(self.learning_curve)}.")
 
 
-def folds(data: Dataset) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def folds(data: Dataset, count: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) row indices of each fold; every article is tested exactly once."""
     articles = sorted(set(data.groups))
     if len(articles) < 2:
         raise StanceError(f"cross-validation needs labeled sentences from at least two articles, found {len(articles)}.")
-    groups = np.asarray(data.groups)
-    return [(article, np.flatnonzero(groups != article), np.flatnonzero(groups == article)) for article in articles]
+    splitter = StratifiedGroupKFold(n_splits=min(count, len(articles)), shuffle=True, random_state=seed)
+    rows = np.arange(len(data))
+    return [(train, test) for train, test in splitter.split(rows, np.asarray(data.slices), np.asarray(data.groups))]
 
 
-def out_of_fold(data: Dataset, fit: Fit) -> list[dict[str, Any]]:
-    """One prediction per sentence, each from a model that never saw its article."""
+def predict_records(model: Classifier, held_out: Dataset, fold: int) -> list[dict[str, Any]]:
+    proba = model.predict_proba(held_out.texts)
+    return [
+        {
+            "id": sentence_id,
+            "article": held_out.groups[row],
+            "slice": held_out.slices[row],
+            "fold": fold,
+            "gold": held_out.labels[row],
+            "pred": model.labels[int(np.argmax(proba[row]))],
+            "scores": {name: round(float(p), 6) for name, p in zip(model.labels, proba[row])},
+        }
+        for row, sentence_id in enumerate(held_out.ids)
+    ]
+
+
+def out_of_fold(data: Dataset, fit: Fit, count: int, seed: int) -> list[dict[str, Any]]:
+    """One prediction per sentence, each from a model that never saw its article; no text, only ids."""
     records: list[dict[str, Any]] = []
-    for _, train, test in folds(data):
-        model = fit(data.subset(train))
-        held_out = data.subset(test)
-        proba = model.predict_proba(held_out.texts)
-        for row, sentence_id in enumerate(held_out.ids):
-            scores = {name: round(float(p), 6) for name, p in zip(model.labels, proba[row])}
-            records.append(
-                {
-                    "id": sentence_id,
-                    "article": held_out.groups[row],
-                    "text": held_out.texts[row],
-                    "gold": held_out.labels[row],
-                    "pred": model.labels[int(np.argmax(proba[row]))],
-                    "scores": scores,
-                }
-            )
+    for fold, (train, test) in enumerate(folds(data, count, seed)):
+        records.extend(predict_records(fit(data.subset(train)), data.subset(test), fold))
     order = {sentence_id: i for i, sentence_id in enumerate(data.ids)}
     return sorted(records, key=lambda r: order[r["id"]])
 
 
-def learning_curve(data: Dataset, fit: Fit, labels: LabelSet, shares: Sequence[float], seed: int) -> list[dict[str, float]]:
-    """Macro-F1 of the same CV with each training fold cut to a share of its sentences.
+def learning_curve(data: Dataset, fit: Fit, sizes: Sequence[int], count: int, seed: int) -> list[dict[str, Any]]:
+    """The same folds with each training fold cut to a number of whole articles.
 
-    The full-data point is the ordinary out-of-fold score; callers add it.
+    Each point keeps its predictions (in the order of `data`) so the
+    evaluation scores it like the full CV, with intervals. Sizes not below
+    every fold's training articles are left out; the full CV is the last point.
     """
     rng = np.random.default_rng(seed)
+    splits = folds(data, count, seed)
+    groups = np.asarray(data.groups)
+    fewest = min(len(set(groups[train])) for train, _ in splits)
     points = []
-    for share in shares:
-        gold: list[str] = []
-        pred: list[str] = []
-        sizes = []
-        for _, train, test in folds(data):
-            kept = np.sort(rng.choice(train, size=max(2, int(round(share * len(train)))), replace=False))
-            sizes.append(len(kept))
+    for size in (s for s in sizes if s < fewest):
+        predicted: dict[str, str] = {}
+        kept_sentences = []
+        for train, test in splits:
+            articles = rng.choice(sorted(set(groups[train])), size=size, replace=False)
+            kept = train[np.isin(groups[train], articles)]
+            kept_sentences.append(len(kept))
             model = fit(data.subset(kept))
-            proba = model.predict_proba(data.subset(test).texts)
-            gold.extend(data.labels[i] for i in test)
-            pred.extend(model.labels[int(k)] for k in np.argmax(proba, axis=1))
-        points.append({"share": share, "train_sentences": float(np.mean(sizes)), "macro_f1": headline(gold, pred, labels)["macro_f1"]})
+            for record in predict_records(model, data.subset(test), 0):
+                predicted[record["id"]] = record["pred"]
+        points.append({"articles": size, "train_sentences": float(np.mean(kept_sentences)), "pred": [predicted[i] for i in data.ids]})
     return points

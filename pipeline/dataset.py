@@ -20,24 +20,29 @@ class Dataset:
     # Article of each sentence: folds never split an article. ALWAYS_TRAIN marks rows
     # (label descriptions) that are training data in every split and never held out.
     groups: tuple[str, ...]
+    # Slice of each sentence's article (seed, pk, af, ww): folds are stratified by it.
+    slices: tuple[str, ...]
 
     @classmethod
     def from_labeled(cls, rows: Sequence[LabeledSentence]) -> Dataset:
         return cls(
-            tuple(r.id for r in rows), tuple(r.text for r in rows), tuple(r.label for r in rows), tuple(r.article for r in rows)
+            tuple(r.id for r in rows),
+            tuple(r.text for r in rows),
+            tuple(r.label for r in rows),
+            tuple(r.article for r in rows),
+            tuple(r.slice for r in rows),
         )
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __add__(self, other: Dataset) -> Dataset:
-        return Dataset(self.ids + other.ids, self.texts + other.texts, self.labels + other.labels, self.groups + other.groups)
+        return Dataset(*(mine + theirs for mine, theirs in zip(self.columns, other.columns)))
+
+    @property
+    def columns(self) -> tuple[tuple[str, ...], ...]:
+        return (self.ids, self.texts, self.labels, self.groups, self.slices)
 
     def subset(self, indices: Sequence[int] | np.ndarray) -> Dataset:
         pick = [int(i) for i in indices]
-        return Dataset(
-            tuple(self.ids[i] for i in pick),
-            tuple(self.texts[i] for i in pick),
-            tuple(self.labels[i] for i in pick),
-            tuple(self.groups[i] for i in pick),
-        )
+        return Dataset(*(tuple(column[i] for i in pick) for column in self.columns))

@@ -25,7 +25,7 @@ def parse_descriptions(raw: object, labels: LabelSet, where: str) -> Dataset:
             ids.append(f"description-{label}-{number}")
             texts.append(" ".join(text.split()))
             names.append(label)
-    return Dataset(tuple(ids), tuple(texts), tuple(names), tuple(ALWAYS_TRAIN for _ in ids))
+    return Dataset(tuple(ids), tuple(texts), tuple(names), (ALWAYS_TRAIN,) * len(ids), (ALWAYS_TRAIN,) * len(ids))
 
 
 def read_descriptions(path: Path, labels: LabelSet) -> Dataset:

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.articles import ARTICLE_SUFFIXES, FALLBACK_ENCODING, article_files, article_text, decode
+from pipeline.articles import (
+    ARTICLE_SUFFIXES,
+    FALLBACK_ENCODING,
+    article_files,
+    article_text,
+    decode,
+)
 from pipeline.config import SegmentParams
 from pipeline.errors import StanceError
 from pipeline.files import parse_json_object

@@ -24,7 +24,7 @@ import csv
 import re
 import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ from pipeline.articles import ARTICLE_SUFFIXES, article_files, article_id, read_
 from pipeline.config import LabelSet
 from pipeline.errors import StanceError
 from pipeline.files import sync_folder, write_jsonl, write_text
-from pipeline.labels import LabelRecord, label_files, read_label_file
+from pipeline.labels import label_record, read_label_file
 from pipeline.segment import Sentence
 
 SKIP_KEYS = (" ", "k")
@@ -161,7 +161,7 @@ class LabelLog:
         found, problems = read_label_file(path, labels)
         if problems:
             raise StanceError(f"{problems[0]} Fix it first (`stance labels check`).")
-        return cls(path, {record.id: as_dict(record) for record in found})
+        return cls(path, {record.id: record.to_record() for record in found})
 
     def put(self, records: Iterable[dict[str, str]]) -> None:
         """Add or replace records (a replaced one moves to the end), then save."""
@@ -182,11 +182,6 @@ class LabelLog:
             sync_folder(self.path.parent)
 
 
-def current_label_files(folder: Path) -> list[Path]:
-    """The label files training reads; having none yet is no error when adding labels."""
-    return label_files([], folder) if folder.is_dir() and any(folder.glob("*.jsonl")) else []
-
-
 def labeled_ids(files: Sequence[Path], labels: LabelSet) -> set[str]:
     """Ids with a label in any of `files`; a file not read whole is refused, or its sentences would be asked again."""
     ids: set[str] = set()
@@ -196,13 +191,6 @@ def labeled_ids(files: Sequence[Path], labels: LabelSet) -> set[str]:
             raise StanceError(f"{problems[0]} Fix it first (`stance labels check`).")
         ids.update(record.id for record in found)
     return ids
-
-
-def as_dict(record: LabelRecord) -> dict[str, str]:
-    """The record as written to a label file."""
-    fields = asdict(record)
-    del fields["where"]
-    return fields
 
 
 @dataclass(frozen=True)
@@ -263,6 +251,7 @@ class Session:
     log: LabelLog
     annotator: str
     keys: dict[str, str]  # key -> label
+    in_place: frozenset[str]  # corpora whose labels carry a hash, not the text
     position: int = 0
     note: str = ""
     history: list[Step] = field(default_factory=list)
@@ -282,8 +271,7 @@ class Session:
     def decide(self, label: str) -> str:
         item = self.items[self.position]
         sentence = item.sentence
-        record = {"id": sentence.id, "article": sentence.article, "text": sentence.text, "label": label, "annotator": self.annotator, "note": self.note}
-        self.log.put([record])
+        self.log.put([label_record(sentence, label, self.annotator, self.note, self.in_place).to_record()])
         self.history.append(Step(self.position, sentence.id, self.note))
         self.position += 1
         self.note = ""

@@ -18,6 +18,7 @@ never overwritten. Any problem means nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pipeline.config import LabelSet
 from pipeline.errors import StanceError
 from pipeline.files import read_utf8
 from pipeline.labels import LabelRecord, consistency_problems, parse_record
-from pipeline.segment import Sentence
+from pipeline.segment import Sentence, text_hash
 
 CHOICE = "label"  # the Choices control: from_name of a label
 NOTE = "note"  # the TextArea control: from_name of a note
@@ -170,12 +171,27 @@ class Import:
     problems: list[str] = field(default_factory=list)
 
 
+def by_hash_in_place(record: LabelRecord, sentences: Mapping[str, Sentence], in_place: frozenset[str]) -> LabelRecord:
+    """A task's label for a sentence read in place keeps the hash of the task's text, never the text itself."""
+    sentence = sentences.get(record.id)
+    if sentence is None or sentence.corpus not in in_place or record.text is None:
+        return record
+    return dataclasses.replace(record, text=None, hash=text_hash(record.text))
+
+
 def import_labels(
-    tasks: Sequence[Mapping[str, Any]], source: Path, existing: Sequence[LabelRecord], sentences: Sequence[Sentence], labels: LabelSet, annotator: str | None
+    tasks: Sequence[Mapping[str, Any]],
+    source: Path,
+    existing: Sequence[LabelRecord],
+    sentences: Sequence[Sentence],
+    labels: LabelSet,
+    annotator: str | None,
+    in_place: frozenset[str],
 ) -> Import:
     """Check every annotated task against the labels and sentences there are; nothing is written here."""
     result = Import()
     current = {record.id: record for record in existing}
+    by_id = {s.id: s for s in sentences}
     for number, task in enumerate(tasks, start=1):
         try:
             record = task_record(task, f"{source}: task {number}", annotator, labels)
@@ -187,7 +203,7 @@ def import_labels(
             continue
         before = current.get(record.id)
         if before is None:
-            result.new.append(record)
+            result.new.append(by_hash_in_place(record, by_id, in_place))
         elif before.label == record.label:
             result.unchanged += 1
         else:
@@ -195,5 +211,5 @@ def import_labels(
                 f"{record.where}: conflict: labeled {before.label!r} at {before.where} but {record.label!r} here; "
                 "nothing was overwritten, change one of them by hand."
             )
-    result.problems.extend(consistency_problems(result.new, {s.id: s for s in sentences}))
+    result.problems.extend(consistency_problems(result.new, by_id, in_place))
     return result

@@ -1,8 +1,8 @@
 """Class-balanced logistic regression whose strength is chosen on training articles only.
 
-Both the TF-IDF baseline and the transformer's head use it. C is picked by
-leave-one-article-out inside the training data, so a test fold never
-influences a hyper-parameter.
+Both the TF-IDF baseline and the transformer's head use it. C is picked by an
+article-grouped K-fold inside the training data (nested), so a test fold
+never influences a hyper-parameter.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, GroupKFold
 from threadpoolctl import threadpool_limits
 
 from pipeline.dataset import ALWAYS_TRAIN
 from pipeline.errors import StanceError
+
+INNER_FOLDS = 4
 
 
 def balanced_logreg(c: float, seed: int) -> LogisticRegression:
@@ -29,7 +31,7 @@ def balanced_logreg(c: float, seed: int) -> LogisticRegression:
 def fit_selected(
     estimator: Any, param: str, grid: Sequence[float], X: Any, y: Sequence[str], groups: Sequence[str]
 ) -> tuple[Any, float]:
-    """Fit `estimator` with `param` from `grid` chosen by macro-F1 over left-out training articles.
+    """Fit `estimator` with `param` from `grid` chosen by macro-F1 over folds of left-out training articles.
 
     Rows of group ALWAYS_TRAIN are training data in every inner split. With a
     single training article there is nothing to hold out: the middle of the
@@ -50,10 +52,20 @@ def fit_selected(
         if len(held_out) < 2 or len(grid) == 1:
             chosen = sorted(grid)[len(grid) // 2]
             return clone(estimator).set_params(**{param: chosen}).fit(X, y), chosen
-        splits = [(np.flatnonzero(group_arr != g), np.flatnonzero(group_arr == g)) for g in held_out]
+        splits = inner_splits(group_arr, min(INNER_FOLDS, len(held_out)))
         search = GridSearchCV(estimator, {param: list(grid)}, scoring="f1_macro", cv=splits, refit=True)
         search.fit(X, np.asarray(y))
         return search.best_estimator_, float(search.best_params_[param])
+
+
+def inner_splits(groups: np.ndarray, count: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Article-grouped folds whose training side always keeps the ALWAYS_TRAIN rows."""
+    real = np.flatnonzero(groups != ALWAYS_TRAIN)
+    always = np.flatnonzero(groups == ALWAYS_TRAIN)
+    return [
+        (np.sort(np.concatenate([real[train], always])), real[test])
+        for train, test in GroupKFold(n_splits=count).split(real, groups=groups[real])
+    ]
 
 
 def probabilities(estimator: Any, X: Any, labels: Sequence[str]) -> np.ndarray:

@@ -34,7 +34,7 @@ def confusion_png(matrix: Sequence[Sequence[int]], labels: Sequence[str], title:
     return _png(figure)
 
 
-def learning_curve_png(curves: Mapping[str, Sequence[Mapping[str, float]]]) -> bytes:
+def learning_curve_png(curves: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,9 +43,11 @@ def learning_curve_png(curves: Mapping[str, Sequence[Mapping[str, float]]]) -> b
     figure = Figure(figsize=(5, 3.4))
     axes = figure.subplots()
     for name, points in curves.items():
-        axes.plot([p["train_sentences"] for p in points], [p["macro_f1"] for p in points], marker="o", label=name)
-    axes.set_xlabel("training sentences per fold")
-    axes.set_ylabel("macro-F1 (leave-one-article-out)")
+        x = [p["articles"] for p in points]
+        axes.plot(x, [p["macro_f1"] for p in points], marker="o", label=name)
+        axes.fill_between(x, [p["intervals"]["macro_f1"][0] for p in points], [p["intervals"]["macro_f1"][1] for p in points], alpha=0.15)
+    axes.set_xlabel("training articles per fold")
+    axes.set_ylabel("macro-F1 (article-grouped CV)")
     axes.grid(alpha=0.3)
     axes.legend()
     return _png(figure)

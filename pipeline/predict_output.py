@@ -15,7 +15,14 @@ from rich.text import Text
 
 from pipeline.config import LabelSet
 from pipeline.errors import StanceError
-from pipeline.predict import Prediction, by_article, counted, summarise, summarise_articles, to_record
+from pipeline.predict import (
+    Prediction,
+    by_article,
+    counted,
+    summarise,
+    summarise_articles,
+    to_record,
+)
 
 FORMATS = ("table", "jsonl", "csv", "json")
 SUFFIX_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}

@@ -28,6 +28,7 @@ class Sentence:
     paragraph: int
     text: str
     hash: str
+    corpus: str = ""  # the corpus it came from; "" for articles given to `stance predict`
 
     def to_record(self) -> dict[str, object]:
         return asdict(self)
@@ -60,8 +61,13 @@ def split_paragraph(paragraph: str, params: SegmentParams) -> list[str]:
     text = normalise_whitespace(paragraph)
     if not text:
         return []
-    pieces = (normalise_whitespace(s) for s in _segmenter(params.extra_abbreviations).segment(text))
-    return [piece for piece in pieces if piece]
+    pieces: list[str] = []
+    for piece in (normalise_whitespace(s) for s in _segmenter(params.extra_abbreviations).segment(text)):
+        if pieces and piece and not any(c.isalnum() for c in piece):
+            pieces[-1] += piece  # a closing quote that pysbd split off belongs to the sentence it closes
+        elif piece:
+            pieces.append(piece)
+    return pieces
 
 
 def paragraphs(lines: Iterable[str]) -> Iterator[str]:
@@ -81,17 +87,17 @@ def paragraphs(lines: Iterable[str]) -> Iterator[str]:
         yield pending
 
 
-def segment_lines(article: str, lines: Iterable[str], params: SegmentParams) -> Iterator[Sentence]:
+def segment_lines(article: str, lines: Iterable[str], params: SegmentParams, corpus: str = "") -> Iterator[Sentence]:
     """Sentences of one article, lazily, so a very long input never sits whole in memory."""
     index = 0
     paragraph = 0
     for text_of_paragraph in paragraphs(lines):
         sentences = split_paragraph(text_of_paragraph, params)
         for text in sentences:
-            yield Sentence(f"{article}-{index}", article, index, paragraph, text, text_hash(text))
+            yield Sentence(f"{article}-{index}", article, index, paragraph, text, text_hash(text), corpus)
             index += 1
         paragraph += 1
 
 
-def segment_article(article: str, text: str, params: SegmentParams) -> list[Sentence]:
-    return list(segment_lines(article, text.splitlines(), params))
+def segment_article(article: str, text: str, params: SegmentParams, corpus: str = "") -> list[Sentence]:
+    return list(segment_lines(article, text.splitlines(), params, corpus))

@@ -10,7 +10,7 @@ import numpy as np
 from pipeline.config import LabelSet
 from pipeline.crossval import Fit, TrainParams, folds, learning_curve, out_of_fold
 from pipeline.dataset import Dataset
-from pipeline.metrics import headline, per_article
+from pipeline.metrics import headline
 from pipeline.models import Classifier, kind_of, model_card
 
 
@@ -19,7 +19,7 @@ class TrainingResult:
     model: Classifier
     card: dict[str, Any]
     predictions: list[dict[str, Any]]
-    curve: list[dict[str, float]]
+    curve: list[dict[str, Any]]
 
 
 def fitter(kind: str, labels: LabelSet, params: Any, seed: int, descriptions: Dataset | None) -> Fit:
@@ -37,23 +37,30 @@ def fitter(kind: str, labels: LabelSet, params: Any, seed: int, descriptions: Da
     return fit
 
 
+def fold_rows(predictions: list[dict[str, Any]]) -> list[list[int]]:
+    by_fold: dict[int, list[int]] = {}
+    for row, record in enumerate(predictions):
+        by_fold.setdefault(record["fold"], []).append(row)
+    return [by_fold[fold] for fold in sorted(by_fold)]
+
+
 def train(
     kind: str, data: Dataset, labels: LabelSet, params: Any, train_params: TrainParams, descriptions: Dataset | None = None
 ) -> TrainingResult:
     seed = train_params.seed
     fit = fitter(kind, labels, params, seed, descriptions)
 
-    predictions = out_of_fold(data, fit)
+    predictions = out_of_fold(data, fit, train_params.folds, seed)
     gold = [r["gold"] for r in predictions]
     pred = [r["pred"] for r in predictions]
     cv: dict[str, Any] = headline(gold, pred, labels)
-    fold_scores = [s["macro_f1"] for s in per_article(gold, pred, [r["article"] for r in predictions], labels).values()]
+    fold_scores = [headline([gold[i] for i in rows], [pred[i] for i in rows], labels)["macro_f1"] for rows in fold_rows(predictions)]
     cv["fold_macro_f1_std"] = float(np.std(fold_scores))
-    cv["scheme"] = "leave-one-article-out"
+    cv["scheme"] = f"{len(fold_scores)}-fold, grouped by article, stratified by slice"
 
-    curve = learning_curve(data, fit, labels, train_params.learning_curve, seed)
-    curve.append(
-        {"share": 1.0, "train_sentences": float(np.mean([len(t) for _, t, _ in folds(data)])), "macro_f1": cv["macro_f1"]}
-    )
+    curve = learning_curve(data, fit, train_params.learning_curve, train_params.folds, seed)
+    splits = folds(data, train_params.folds, seed)
+    all_articles = float(np.mean([len(set(np.asarray(data.groups)[train])) for train, _ in splits]))
+    curve.append({"articles": all_articles, "train_sentences": float(np.mean([len(train) for train, _ in splits])), "pred": pred})
     model = fit(data)
     return TrainingResult(model, model_card(kind, labels.names, params, seed, data, cv), predictions, curve)

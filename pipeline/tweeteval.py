@@ -84,6 +84,7 @@ def read_target(folder: Path, target: str, split: str, mapping: dict[str, str]) 
         tuple(clean(text) for text in texts),
         tuple(mapping[raw.strip()] for raw in raw_labels),
         (target,) * len(texts),
+        (target,) * len(texts),
     )
 
 

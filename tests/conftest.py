@@ -1,7 +1,12 @@
-"""Shared fixtures: small real data from the seed corpus, copied into a temporary project."""
+"""Shared fixtures: small real data from the seed corpus and the article pool, in a temporary project.
+
+The pool's articles belong to their publishers: tests read them in place (or copy
+a few into a temporary folder for the length of a test) and never commit them.
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,14 +16,39 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
 PARAMS = ROOT / "configs" / "params.yaml"
+POOL = (ROOT / yaml.safe_load(PARAMS.read_text(encoding="utf-8"))["paths"]["pool"]).resolve()
+# A few short pool articles, one or two of each slice, for end-to-end runs that must stay fast.
+POOL_SAMPLE = ("pk21", "af04", "ww09", "ww15")
+
+needs_pool = pytest.mark.skipif(not POOL.is_dir(), reason=f"the article pool is not at {POOL} (configs/params.yaml paths.pool)")
+
+
+def sample_pool(folder: Path) -> Path:
+    """The sample's articles and their records of sources.jsonl, copied for this test only."""
+    folder.mkdir(parents=True)
+    records = [json.loads(line) for line in (POOL / "sources.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = [r for r in records if Path(r["file"]).stem in POOL_SAMPLE]
+    for record in kept:
+        shutil.copyfile(POOL / record["file"], folder / record["file"])
+    (folder / "sources.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+    return folder
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throwaway project folder with the real corpus, labels and params; cwd is set to it."""
+    """A throwaway project with the real seed corpus, labels and params, and a sample of the pool; cwd is set to it."""
+    if not POOL.is_dir():
+        pytest.skip(f"the article pool is not at {POOL} (configs/params.yaml paths.pool)")
     shutil.copytree(ARTICLES, tmp_path / "data" / "articles")
     shutil.copytree(ROOT / "labels", tmp_path / "labels")
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    sample_pool(tmp_path / "pool")
+    params = yaml.safe_load((tmp_path / "configs" / "params.yaml").read_text(encoding="utf-8"))
+    params["paths"]["pool"] = "pool"
+    (tmp_path / "configs" / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+    labels = tmp_path / "labels" / "pool" / "adjudicated.jsonl"
+    kept = [line for line in labels.read_text(encoding="utf-8").splitlines() if json.loads(line)["article"] in POOL_SAMPLE]
+    labels.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -26,4 +56,3 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def params() -> dict:
     return yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
-

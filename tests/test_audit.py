@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from pipeline.audit import audit_markdown, read_cv, suspects
 from pipeline.cli import app
 from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.corpus import segment_corpus
+from pipeline.corpus import Corpus, segment_corpus
 from pipeline.crossval import out_of_fold
 from pipeline.dataset import Dataset
 from pipeline.errors import StanceError
-from pipeline.labels import label_files, load_labeled
+from pipeline.labels import load_labeled
 from pipeline.tfidf import TfidfParams, fit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,25 +26,25 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def flipped() -> tuple[list[dict], set[str]]:
+def flipped() -> tuple[list[dict], set[str], dict[str, str]]:
     """Honest out-of-fold probabilities for the seed labels with 10% of them flipped at random."""
     segment = section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
-    sentences = segment_corpus(ROOT / "data" / "articles", segment)
-    rows = load_labeled(label_files([], ROOT / "labels"), sentences, LABELS)
+    sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), segment)
+    rows = load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, LABELS, frozenset())
     data = Dataset.from_labeled(rows)
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(data), size=len(data) // 10, replace=False)
     labels = list(data.labels)
     for i in chosen:
         labels[i] = str(rng.choice([name for name in LABELS.names if name != labels[i]]))
-    noisy = Dataset(data.ids, data.texts, tuple(labels), data.groups)
+    noisy = Dataset(data.ids, data.texts, tuple(labels), data.groups, data.slices)
     params = TfidfParams(word_ngrams=(1, 2), char_ngrams=(2, 4), c_grid=(10.0,))
-    records = out_of_fold(noisy, lambda subset: fit(subset, LABELS.names, params, 13))
-    return records, {data.ids[i] for i in chosen}
+    records = out_of_fold(noisy, lambda subset: fit(subset, LABELS.names, params, 13), 5, 13)
+    return records, {data.ids[i] for i in chosen}, dict(zip(data.ids, data.texts))
 
 
-def test_most_flipped_labels_rank_near_the_top(flipped: tuple[list[dict], set[str]]) -> None:
-    records, flips = flipped
+def test_most_flipped_labels_rank_near_the_top(flipped: tuple[list[dict], set[str], dict[str, str]]) -> None:
+    records, flips, _ = flipped
     found = suspects(records, LABELS)
     top = {s.id for s in found[: 2 * len(flips)]}  # the first 20% of all labels
     assert len(top & flips) >= 0.6 * len(flips)
@@ -55,19 +55,22 @@ def test_most_flipped_labels_rank_near_the_top(flipped: tuple[list[dict], set[st
     assert all(s.label == given[s.id] and s.suggested in LABELS.names for s in found)
 
 
-def test_markdown_lists_every_suspect_in_rank_order(flipped: tuple[list[dict], set[str]]) -> None:
-    records, _ = flipped
+def test_markdown_lists_every_suspect_in_rank_order(flipped: tuple[list[dict], set[str], dict[str, str]]) -> None:
+    records, _, texts = flipped
     found = suspects(records, LABELS)
-    text = audit_markdown(found, len(records), "tfidf", Path("reports/cv/tfidf.jsonl"), max_text=60)
+    text = audit_markdown(found, len(records), "tfidf", Path("reports/cv/tfidf.jsonl"), texts, max_text=60)
     rows = [line for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == len(found)
-    assert rows[0].startswith(f"| 1 | {found[0].id} | {found[0].label} | {found[0].suggested} |")
+    assert rows[0].startswith(f"| 1 | {found[0].id} | {found[0].label} | {found[0].suggested} | {texts[found[0].id][:20]}")
+    hidden = audit_markdown(found, len(records), "tfidf", Path("reports/cv/tfidf.jsonl"), {}, max_text=60)
+    assert "| (pool: read in its article) |" in hidden.splitlines()[-2]
     assert f"cleanlab flags {len(found)} of {len(records)} labels" in text
 
 
 def cv_project(project: Path) -> Path:
-    """The project with the transformer's real out-of-fold predictions."""
+    """The project, segmented, with the transformer's real out-of-fold predictions."""
     shutil.copytree(ROOT / "reports" / "cv", project / "reports" / "cv")
+    assert runner.invoke(app, ["segment"]).exit_code == 0
     return project
 
 
@@ -81,7 +84,9 @@ def test_audit_command_writes_the_report_and_changes_no_label(project: Path) -> 
     assert f"| 1 | {found[0].id} |" in report
     assert "Labels most likely wrong (transformer, out-of-fold)" in result.output
     assert found[0].id in result.output and found[5].id not in result.output
-    assert f"cleanlab flags {len(found)} of 420 labels; all of them in reports/label_audit.md. No label was changed." in result.output
+    assert f"cleanlab flags {len(found)} of 1292 labels; all of them in reports/label_audit.md. No label was changed." in result.output
+    pool_rows = [line for line in report.splitlines() if line.startswith("| ") and line.split(" | ")[1][:2] in ("pk", "af", "ww")]
+    assert pool_rows and all("| (pool: read in its article) |" in line for line in pool_rows)
     assert {p.name: p.read_bytes() for p in (project / "labels").glob("*.jsonl")} == before
 
 

@@ -13,7 +13,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipeline.benchmark import BenchmarkParams, System, first_tweets, fit_system, run, score, system_params
+from pipeline.benchmark import (
+    BenchmarkParams,
+    System,
+    first_tweets,
+    fit_system,
+    run,
+    score,
+    system_params,
+)
 from pipeline.cli import app
 from pipeline.config import LabelSet, section
 from pipeline.errors import StanceError

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -22,13 +21,13 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def fast(project: Path, params: dict[str, Any]) -> Path:
-    """A copy of configs/params.yaml that trains majority and tfidf only, each in seconds."""
-    quick = copy.deepcopy(params)
+def fast(project: Path) -> Path:
+    """A copy of the project's params that trains majority and tfidf only, each in seconds."""
+    quick = yaml.safe_load((project / "configs" / "params.yaml").read_text(encoding="utf-8"))
     quick["evaluate"].update(models=["majority", "tfidf"], bootstrap=100)
     quick["report"]["focus"] = "tfidf"
     quick["tfidf"]["c_grid"] = [1.0]
-    quick["train"]["learning_curve"] = [0.5]
+    quick["train"]["learning_curve"] = [3]
     quick["floor"] = {"tfidf": 0.0}
     path = project / "configs" / "fast.yaml"
     path.write_text(yaml.safe_dump(quick, sort_keys=False), encoding="utf-8")
@@ -60,25 +59,26 @@ def jsonl(path: Path) -> list[dict[str, Any]]:
 
 def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) -> None:
     params = ("--params", str(fast))
-    assert ok(stance("segment", *params)) == "Wrote 420 sentences from 5 articles to data/sentences.jsonl.\n"
+    assert ok(stance("segment", *params)) == "Wrote 454 sentences (420 seed, 34 pool) from 9 articles to data/sentences.jsonl.\n"
     sentences = jsonl(project / "data" / "sentences.jsonl")
-    assert len(sentences) == 420 and set(sentences[0]) == {"id", "article", "index", "paragraph", "text", "hash"}
+    assert len(sentences) == 454 and set(sentences[0]) == {"id", "article", "index", "paragraph", "text", "hash", "corpus"}
 
     for kind in ("majority", "tfidf"):
         out = ok(stance("train", kind, *params))
-        assert out.startswith(f"{kind}: 420 labeled sentences; leave-one-article-out macro-F1 ")
+        assert out.startswith(f"{kind}: 454 labeled sentences; 5-fold, grouped by article, stratified by slice CV macro-F1 ")
         card = json.loads((project / "models" / kind / "model.json").read_text(encoding="utf-8"))
-        assert card["kind"] == kind and card["training_sentences"] == 420 and len(card["training_articles"]) == 5
+        assert card["kind"] == kind and card["training_sentences"] == 454 and len(card["training_articles"]) == 9
         predictions = jsonl(project / "reports" / "cv" / f"{kind}.jsonl")
         assert [r["id"] for r in predictions] == [s["id"] for s in sentences]
+        assert not any("text" in r for r in predictions)
         curve = json.loads((project / "reports" / "cv" / f"{kind}.curve.json").read_text(encoding="utf-8"))
-        assert [p["share"] for p in curve] == [0.5, 1.0]
-        assert curve[-1]["macro_f1"] == card["cv"]["macro_f1"]
+        assert [p["articles"] for p in curve][:1] == [3] and len(curve) == 2
+        assert curve[-1]["pred"] == [r["pred"] for r in predictions]
     assert (project / "models" / "tfidf" / "tfidf.skops").is_file()
     assert (project / "models" / "majority" / "majority.json").is_file()
 
     out = ok(stance("evaluate", *params))
-    assert out.startswith("Scored 420 sentences; macro-F1: majority ")
+    assert out.startswith("Scored 454 sentences; macro-F1: majority ")
     metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
     assert list(metrics["cv"]) == ["majority", "tfidf"]
     tfidf_card = json.loads((project / "models" / "tfidf" / "model.json").read_text(encoding="utf-8"))
@@ -86,20 +86,25 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     for scores in metrics["cv"].values():
         low, high = scores["intervals"]["macro_f1"]
         assert low <= scores["macro_f1"] <= high
-        assert sum(map(sum, scores["confusion"]["matrix"])) == 420
+        assert sum(map(sum, scores["confusion"]["matrix"])) == 454
+        assert sorted(scores["per_slice"]) == ["af", "pk", "seed", "ww"]
+    assert metrics["corpus"]["seed"]["sentences"] == 420 and metrics["corpus"]["ww"]["articles"] == 2
+    assert list(metrics["paired"]) == ["majority - tfidf"]
+    assert [p["articles"] for p in metrics["learning_curve"]["tfidf"]][:1] == [3]
     merged = jsonl(project / "reports" / "cv_predictions.jsonl")
-    assert len(merged) == 420 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
+    assert len(merged) == 454 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
     plots = project / "reports" / "plots"
     for name in ("majority", "tfidf"):
         csv_lines = (plots / f"confusion_{name}.csv").read_text(encoding="utf-8").splitlines()
-        assert csv_lines[0] == "actual,predicted" and len(csv_lines) == 421
+        assert csv_lines[0] == "actual,predicted" and len(csv_lines) == 455
         assert (plots / f"confusion_{name}.png").read_bytes().startswith(PNG)
+        assert (plots / f"learning_curve_{name}.csv").read_text(encoding="utf-8").splitlines()[0] == "train_articles,macro_f1,low,high"
     assert (plots / "learning_curve.png").read_bytes().startswith(PNG)
-    assert (plots / "learning_curve.csv").read_text(encoding="utf-8").splitlines()[0] == "model,train_sentences,macro_f1"
 
     assert ok(stance("report", *params)) == f"Wrote {Path('reports') / 'report.md'}.\n"
     report = (project / "reports" / "report.md").read_text(encoding="utf-8")
-    assert "| model | macro-F1 | accuracy | claim-vs-none F1 | stance macro-F1 (gold claims) | per-article macro-F1 |" in report
+    assert "| model | macro-F1 | claim-vs-none F1 | stance macro-F1 (gold claims) | accuracy | macro-F1 by article |" in report
+    assert "## Per slice (macro-F1)" in report and "| majority - tfidf |" in report
     for name in ("majority", "**tfidf**"):
         row = next(line for line in report.splitlines() if line.startswith(f"| {name} |"))
         plain = name.strip("*")
@@ -150,7 +155,7 @@ def test_installed_stance_checks_labels_and_reports_bad_input_in_one_line(projec
     ok(stance("segment"))
     check = run_stance("labels", "check", "--complete", cwd=project)
     assert check.returncode == 0, check.stderr
-    assert "420 of 420 sentences labeled (100%); 0 without a label." in check.stdout
+    assert "454 of 454 sentences labeled (100%); 0 without a label." in check.stdout
     assert "004_4e83cf9310ecd704" in check.stdout and check.stderr == ""
 
     (project / "labels" / "broken.jsonl").write_text('{"id": "004_4e83cf9310ecd704-0", "article": \n', encoding="utf-8")

@@ -103,7 +103,7 @@ def test_unknown_key_is_rejected_by_name(params: dict[str, Any]) -> None:
 def test_unknown_keys_are_named_in_sorted_order() -> None:
     with pytest.raises(StanceError) as caught:
         build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train")
-    assert str(caught.value) == "configs: unknown key train.alpha; expected one of ['learning_curve', 'seed']."
+    assert str(caught.value) == "configs: unknown key train.alpha; expected one of ['folds', 'learning_curve', 'seed']."
 
 
 def test_missing_key_is_named(params: dict[str, Any]) -> None:
@@ -177,7 +177,8 @@ def test_label_set_positives_keep_the_configured_order() -> None:
 @pytest.mark.parametrize(
     ("name", "cls", "values", "message"),
     [
-        ("train", TrainParams, {"learning_curve": [0.5, 1.0]}, "strictly between 0 and 1"),
+        ("train", TrainParams, {"learning_curve": [1, 10]}, "counts articles and needs at least 2 each"),
+        ("train", TrainParams, {"folds": 1}, "train.folds must be at least 2"),
         ("evaluate", EvaluateParams, {"bootstrap": 10}, "bootstrap must be at least 100"),
         ("evaluate", EvaluateParams, {"confidence": 1.5}, "confidence must be between 0.5 and 1"),
         ("tfidf", TfidfParams, {"word_ngrams": [2, 1]}, r"tfidf.word_ngrams must be \[low, high\]"),

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import LabelSet, SegmentParams
+from pipeline.config import LabelSet, Paths, SegmentParams, read_params, section
 from pipeline.corpus import read_sentences
 from pipeline.errors import StanceError
 from pipeline.labeling import (
@@ -128,7 +128,7 @@ def test_one_key_per_label() -> None:
 
 
 def session(sentences, path: Path) -> Session:
-    return Session([Item(s) for s in sentences], LabelLog.open(path, LABELS), "Tester", KEYS)
+    return Session([Item(s) for s in sentences], LabelLog.open(path, LABELS), "Tester", KEYS, frozenset({"pool"}))
 
 
 def test_every_decision_is_on_disk_at_once(sentences, tmp_path: Path) -> None:
@@ -240,7 +240,7 @@ def test_label_session_end_to_end(new_article: Path, project: Path) -> None:
     assert "This session: 3 labeled, 1 skipped" in output
     assert (project / "data" / "articles" / new_article.name).exists()
     assert f"{NEW}-53" in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}
-    assert "369 of 420 sentences labeled" in check_passes()
+    assert "403 of 454 sentences labeled" in check_passes()
 
     # Run it again: labeled sentences are not asked again; the skipped one is first.
     label(str(new_article), "--annotator", "Test Person", "--order", "article", keys="sq")
@@ -254,12 +254,13 @@ def test_without_paths_the_whole_corpus_queue_and_a_labeled_corpus_has_nothing_t
 
 def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> None:
     from pipeline.dataset import Dataset
-    from pipeline.labels import label_files, load_labeled
+    from pipeline.labels import existing_label_files, load_labeled
     from pipeline.models import load_model, model_card, save_model
     from pipeline.tfidf import TfidfParams, fit
 
     params = TfidfParams(word_ngrams=(1, 2), char_ngrams=(3, 3), c_grid=(10.0,))
-    rows = load_labeled(label_files([], project / "labels"), read_sentences(project / "data" / "sentences.jsonl"), LABELS)
+    paths = section(read_params(project / "configs" / "params.yaml"), "paths", Paths)
+    rows = load_labeled(existing_label_files(paths), read_sentences(project / "data" / "sentences.jsonl"), LABELS, frozenset({"pool"}))
     data = Dataset.from_labeled(rows)
     save_model(fit(data, LABELS.names, params, 13), model_card("tfidf", LABELS.names, params, 13, data, {}), project / "models" / "tfidf")
 
@@ -297,7 +298,7 @@ def test_new_labels_reach_training(new_article: Path, project: Path) -> None:
     check_passes()
     result = runner.invoke(app, ["train", "majority"])
     assert result.exit_code == 0, result.output
-    assert "majority: 371 labeled sentences" in result.output
+    assert "majority: 405 labeled sentences" in result.output
     assert "004_4e83cf9310ecd704" in json.loads((project / "models" / "majority" / "model.json").read_text())["training_articles"]
 
 
@@ -355,7 +356,16 @@ def test_killed_session_loses_nothing_and_resumes(new_article: Path, project: Pa
         terminal.kill()
     assert terminal.process.returncode == -signal.SIGKILL
     assert [(r["id"], r["label"]) for r in records(path)] == [(f"{NEW}-0", "none"), (f"{NEW}-1", "pro-talks")]
-    assert "368 of 420 sentences labeled" in check_passes()
+    assert "402 of 454 sentences labeled" in check_passes()
 
     label("--annotator", "Tester", "--order", "article", keys="cq")
     assert [(r["id"], r["label"]) for r in records(path)][-1] == (f"{NEW}-2", "conditional")
+
+
+def test_a_pool_sentence_is_saved_by_hash_never_by_text(tmp_path: Path) -> None:
+    from pipeline.segment import Sentence, text_hash
+
+    pool_sentence = Sentence("pk21-0", "pk21", 0, 0, "A stand-in sentence.", text_hash("A stand-in sentence."), "pool")
+    path = tmp_path / "tester.jsonl"
+    session([pool_sentence], path).press("n")
+    assert records(path) == [{"id": "pk21-0", "article": "pk21", "hash": text_hash("A stand-in sentence."), "label": "none", "annotator": "Tester", "note": ""}]

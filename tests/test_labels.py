@@ -14,13 +14,16 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.corpus import segment_corpus
+from pipeline.corpus import Corpus, segment_corpus
 from pipeline.errors import StanceError
 from pipeline.labels import check_labels, label_files, load_labeled
 from pipeline.segment import Sentence
+from tests.conftest import POOL, POOL_SAMPLE, needs_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "labels" / "seed.jsonl"
+POOL_LABELS = ROOT / "labels" / "pool" / "adjudicated.jsonl"
+IN_PLACE = frozenset({"pool"})
 ARTICLE = "004_4e83cf9310ecd704"
 OTHER = "001_92b404342e752842"
 
@@ -30,7 +33,7 @@ Record = dict[str, Any]
 @pytest.fixture(scope="module")
 def sentences() -> list[Sentence]:
     raw = read_params(ROOT / "configs" / "params.yaml")
-    return segment_corpus(ROOT / "data" / "articles", section(raw, "segment", SegmentParams))
+    return segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), section(raw, "segment", SegmentParams))
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +120,7 @@ def bad_file(tmp_path: Path, seed: list[Record], spoil: Callable[[list[Record]],
 def test_good_file_passes_with_counts_and_coverage(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
     rows = of_article(seed, ARTICLE) + of_article(seed, OTHER, 10)
     path = write_lines(tmp_path / "good.jsonl", rows)
-    report = check_labels([path], sentences, label_set)
+    report = check_labels([path], sentences, label_set, IN_PLACE)
     assert report.problems == []
     assert report.sentences == 420
     assert report.labeled == len(rows) == 54 + 10
@@ -128,7 +131,7 @@ def test_good_file_passes_with_counts_and_coverage(tmp_path: Path, seed: list[Re
 
 
 def test_the_whole_seed_file_matches_the_current_corpus(seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
-    report = check_labels([SEED], sentences, label_set)
+    report = check_labels([SEED], sentences, label_set, IN_PLACE)
     assert report.problems == []
     assert report.unlabeled == []
     assert sum(sum(c.values()) for c in report.counts.values()) == len(seed) == 420
@@ -138,7 +141,7 @@ def test_the_whole_seed_file_matches_the_current_corpus(seed: list[Record], sent
 def test_each_bad_kind_names_file_and_line(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet, kind: str) -> None:
     spoil, words = BAD[kind]
     path = bad_file(tmp_path, seed, spoil)
-    report = check_labels([path], sentences, label_set)
+    report = check_labels([path], sentences, label_set, IN_PLACE)
     assert len(report.problems) == 1, report.problems
     assert report.problems[0].startswith(f"{path}:3: ")
     assert words in report.problems[0]
@@ -148,7 +151,7 @@ def test_duplicate_across_files_points_at_the_first(tmp_path: Path, seed: list[R
     rows = of_article(seed, ARTICLE, 3)
     first = write_lines(tmp_path / "a.jsonl", rows)
     second = write_lines(tmp_path / "b.jsonl", [rows[1]])
-    report = check_labels([first, second], sentences, label_set)
+    report = check_labels([first, second], sentences, label_set, IN_PLACE)
     assert report.problems == [f"{second}:1: duplicate id '{ARTICLE}-1', first labeled at {first}:2."]
 
 
@@ -156,15 +159,15 @@ def test_empty_file_is_a_problem(tmp_path: Path, sentences: list[Sentence], labe
     for name, text in (("empty.jsonl", ""), ("blank.jsonl", "\n  \n")):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        assert check_labels([path], sentences, label_set).problems == [f"{path}: empty label file, no records."]
+        assert check_labels([path], sentences, label_set, IN_PLACE).problems == [f"{path}: empty label file, no records."]
 
 
 def test_problems_stop_training(tmp_path: Path, seed: list[Record], sentences: list[Sentence], label_set: LabelSet) -> None:
     path = bad_file(tmp_path, seed, stale_text)
     with pytest.raises(StanceError, match=rf"^{path}:3: stale label"):
-        load_labeled([path], sentences, label_set)
+        load_labeled([path], sentences, label_set, IN_PLACE)
     good = write_lines(tmp_path / "good.jsonl", of_article(seed, ARTICLE, 5))
-    rows = load_labeled([good], sentences, label_set)
+    rows = load_labeled([good], sentences, label_set, IN_PLACE)
     assert [r.id for r in rows] == [f"{ARTICLE}-{i}" for i in range(5)]
     assert [r.label for r in rows] == [r["label"] for r in of_article(seed, ARTICLE, 5)]
 
@@ -174,12 +177,13 @@ def test_label_files_expands_folders_and_refuses_missing(tmp_path: Path, seed: l
     write_lines(tmp_path / "a.jsonl", of_article(seed, ARTICLE, 1))
     (tmp_path / "nested").mkdir()
     write_lines(tmp_path / "nested" / "c.jsonl", of_article(seed, ARTICLE, 1))
-    assert label_files([], tmp_path) == [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    assert label_files([tmp_path]) == [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    assert label_files([tmp_path, tmp_path / "nested" / "c.jsonl"])[-1] == tmp_path / "nested" / "c.jsonl"
     with pytest.raises(StanceError, match="no such label file"):
-        label_files([tmp_path / "missing.jsonl"], tmp_path)
+        label_files([tmp_path / "missing.jsonl"])
     (tmp_path / "empty").mkdir()
     with pytest.raises(StanceError, match="no label files"):
-        label_files([], tmp_path / "empty")
+        label_files([tmp_path / "empty"])
 
 
 # --- `stance labels check` ----------------------------------------------------------------------
@@ -206,7 +210,7 @@ def table_row(output: str, article: str) -> list[str]:
 def test_cli_default_folder_passes_and_prints_counts(segmented: Path, seed: list[Record]) -> None:
     result = check("--complete")
     assert result.exit_code == 0, result.output
-    assert "420 of 420 sentences labeled (100%); 0 without a label." in result.stdout
+    assert "454 of 454 sentences labeled (100%); 0 without a label." in result.stdout
     for article in sorted({r["article"] for r in seed}):
         counts = Counter(r["label"] for r in seed if r["article"] == article)
         expected = [article, *(str(counts[n]) for n in ("pro-talks", "skeptical", "conditional", "none")), str(sum(counts.values()))]
@@ -219,14 +223,14 @@ def test_cli_partial_file_reports_coverage_and_complete_fails(segmented: Path, s
     path = write_lines(segmented / "partial.jsonl", rows)
     result = check(str(path))
     assert result.exit_code == 0, result.output
-    assert "64 of 420 sentences labeled (15%); 356 without a label." in result.stdout
+    assert "64 of 454 sentences labeled (14%); 390 without a label." in result.stdout
     counts = Counter(r["label"] for r in rows if r["article"] == OTHER)
     assert table_row(result.stdout, OTHER)[1:] == [*(str(counts[n]) for n in ("pro-talks", "skeptical", "conditional", "none")), "10"]
 
     complete = check(str(path), "--complete")
     assert complete.exit_code == 1
     first_missing = "000_441c88b33541fa01-0"
-    assert complete.stderr == f"error: 356 sentences have no label, first {first_missing}.\n"
+    assert complete.stderr == f"error: 390 sentences have no label, first {first_missing}.\n"
 
 
 @pytest.mark.parametrize("kind", list(BAD))
@@ -256,3 +260,82 @@ def test_cli_without_sentences_file_says_how_to_make_it(project: Path) -> None:
     result = check()
     assert result.exit_code == 1
     assert result.stderr == f"error: {Path('data') / 'sentences.jsonl'}: no sentences file; run `dvc repro segment` first.\n"
+
+
+# --- pool labels: sentences named by hash, never by text ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_pool(sentences: list[Sentence]) -> list[Sentence]:
+    if not POOL.is_dir():
+        pytest.skip(f"the article pool is not at {POOL}")
+    raw = read_params(ROOT / "configs" / "params.yaml")
+    return sentences + segment_corpus(Corpus("pool", POOL, True, "paths.pool"), section(raw, "segment", SegmentParams))
+
+
+@pytest.fixture(scope="module")
+def pool_rows() -> list[Record]:
+    return [json.loads(line) for line in POOL_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@needs_pool
+def test_the_real_label_files_cover_every_seed_and_pool_sentence(with_pool: list[Sentence], label_set: LabelSet, pool_rows: list[Record]) -> None:
+    report = check_labels([SEED, POOL_LABELS], with_pool, label_set, IN_PLACE)
+    assert report.problems == []
+    assert report.unlabeled == []
+    assert report.labeled == 420 + 872 == len(with_pool)
+    assert all("text" not in r and len(r["hash"]) == 16 for r in pool_rows)
+    assert len({r["article"] for r in pool_rows}) == 64
+    for name in ("first_pass", "second_pass"):
+        assert check_labels([ROOT / "labels" / "pool" / f"{name}.jsonl"], with_pool, label_set, IN_PLACE).problems == []
+
+
+def stale_hash(rows: list[Record]) -> list[Record]:
+    rows[2]["hash"] = "0" * 16
+    return rows
+
+
+def with_text(rows: list[Record]) -> list[Record]:
+    rows[2]["text"] = "Any sentence at all."
+    return rows
+
+
+def pool_id_not_in_corpus(rows: list[Record]) -> list[Record]:
+    rows[2]["id"] = f"{rows[2]['article']}-999"
+    return rows
+
+
+def neither_text_nor_hash(rows: list[Record]) -> list[Record]:
+    del rows[2]["hash"]
+    return rows
+
+
+POOL_BAD = {
+    "stale hash": (stale_hash, "stale label 'pk21-2': its hash no longer matches the sentence's text"),
+    "text where none is allowed": (with_text, "'pk21-2' is a sentence of the pool corpus, whose text is never copied; name it by 'hash'"),
+    "id that does not exist": (pool_id_not_in_corpus, "id 'pk21-999' is not a sentence in the current corpus"),
+    "no text and no hash": (neither_text_nor_hash, "missing field 'text' (or 'hash' for a pool sentence)"),
+}
+
+
+@needs_pool
+@pytest.mark.parametrize("kind", list(POOL_BAD))
+def test_each_bad_pool_record_names_file_and_line(
+    tmp_path: Path, with_pool: list[Sentence], label_set: LabelSet, pool_rows: list[Record], kind: str
+) -> None:
+    spoil, words = POOL_BAD[kind]
+    path = write_lines(tmp_path / "pool.jsonl", list(spoil([dict(r) for r in pool_rows if r["article"] == "pk21"][:5])))
+    report = check_labels([path], with_pool, label_set, IN_PLACE)
+    assert [p.split(": ", 1)[0] for p in report.problems] == [f"{path}:3"]
+    assert words in report.problems[0]
+
+
+def test_cli_checks_pool_labels_in_the_project(segmented: Path) -> None:
+    labels = segmented / "labels" / "pool" / "adjudicated.jsonl"
+    rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    assert {r["article"] for r in rows} == set(POOL_SAMPLE)
+    rows[0]["hash"] = "f" * 16
+    write_lines(labels, list(rows))
+    result = check("--complete")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {Path('labels') / 'pool' / 'adjudicated.jsonl'}:1: stale label '{rows[0]['id']}': its hash no longer matches the sentence's text.\n"

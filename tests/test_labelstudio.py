@@ -65,14 +65,14 @@ def import_labels(path: Path, *args: str) -> Any:
 
 def test_export_writes_every_sentence_with_its_label_and_a_config_for_the_four_choices(unlabeled_article: Path) -> None:
     tasks = export()
-    assert len(tasks) == 420
+    assert len(tasks) == 454  # 420 seed sentences, 34 of the pool sample
     seed = seed_labels(unlabeled_article)
     first = tasks[0]
     assert first["data"]["id"] == "000_441c88b33541fa01-0"
     assert first["data"]["title"] == "Is a Pakistan Truce Good for the United States?"
     assert first["data"]["before"] == "" and first["data"]["after"] == tasks[1]["data"]["text"]
     assert first["annotations"][0]["result"][0] == {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": [seed[first["data"]["id"]]["label"]]}}
-    assert sum("annotations" in t for t in tasks) == len(seed) == 366
+    assert sum("annotations" in t for t in tasks) == len(seed) + 34 == 400
 
     config = ET.fromstring(Path("out/tasks.xml").read_text(encoding="utf-8"))
     choices = config.find("Choices")
@@ -101,7 +101,7 @@ def test_round_trip_brings_new_labels_back_checked(unlabeled_article: Path) -> N
         {"id": f"{NEW}-2", "article": NEW, "text": tasks[2]["data"]["text"], "label": "skeptical", "annotator": "label-studio-user-7", "note": "warning, not about talks?"},
     ]
     check = runner.invoke(app, ["labels", "check"])
-    assert check.exit_code == 0 and "369 of 420 sentences labeled" in check.output
+    assert check.exit_code == 0 and "403 of 454 sentences labeled" in check.output
 
     again = import_labels(Path("out/export.json"))
     assert again.exit_code == 0 and "Imported 0 new labels" in again.output and "3 were already there" in again.output
@@ -112,25 +112,30 @@ def test_exported_labels_come_back_unchanged(unlabeled_article: Path) -> None:
     done = [annotated(t, t["annotations"][0]["result"][0]["value"]["choices"][0]) for t in tasks if "annotations" in t]
     result = import_labels(write_export(done), "--annotator", "Team")
     assert result.exit_code == 0, result.output
-    assert "Imported 0 new labels" in result.output and "366 were already there" in result.output
+    assert "Imported 0 new labels" in result.output and "400 were already there" in result.output
     assert not (unlabeled_article / "labels" / "label-studio.jsonl").exists()
+
+
+def last(tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last task of the article without labels."""
+    return [t for t in tasks if t["data"]["article"] == NEW][-1]
 
 
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
         (lambda t, seed: annotated(t[0], "skeptical" if seed[t[0]["data"]["id"]]["label"] != "skeptical" else "none"), "conflict: labeled"),
-        (lambda t, seed: annotated({**t[-1], "data": {**t[-1]["data"], "text": "Edited."}}, "none"), "stale label"),
-        (lambda t, seed: annotated(t[-1], "maybe"), "unknown label 'maybe'"),
-        (lambda t, seed: annotated(t[-1], "none", "skeptical"), "annotators disagree (label-studio-user-7: none, label-studio-user-7: skeptical)"),
-        (lambda t, seed: annotated({**t[-1], "data": {**t[-1]["data"], "id": "999_x-1"}}, "none"), "id '999_x-1' is not a sentence"),
+        (lambda t, seed: annotated({**last(t), "data": {**last(t)["data"], "text": "Edited."}}, "none"), "stale label"),
+        (lambda t, seed: annotated(last(t), "maybe"), "unknown label 'maybe'"),
+        (lambda t, seed: annotated(last(t), "none", "skeptical"), "annotators disagree (label-studio-user-7: none, label-studio-user-7: skeptical)"),
+        (lambda t, seed: annotated({**last(t), "data": {**last(t)["data"], "id": "999_x-1"}}, "none"), "id '999_x-1' is not a sentence"),
         (lambda t, seed: {"data": {"text": "no id"}}, "no data.id"),
     ],
 )
 def test_a_bad_or_conflicting_label_stops_the_import_and_nothing_is_written(unlabeled_article: Path, spoil: Any, message: str) -> None:
     tasks = export()
     before = (unlabeled_article / "labels" / "seed.jsonl").read_bytes()
-    good = annotated(tasks[-2], "none")
+    good = annotated([t for t in tasks if t["data"]["article"] == NEW][-2], "none")
     result = import_labels(write_export([good, spoil(tasks, seed_labels(unlabeled_article))]))
     assert result.exit_code == 1
     assert message in result.output
@@ -166,3 +171,21 @@ def test_a_label_file_outside_labels_is_written_with_a_warning(unlabeled_article
     assert result.exit_code == 0, result.output
     assert "warning: elsewhere/team.jsonl is outside labels/, so training will not read it." in result.output
     assert json.loads((unlabeled_article / "elsewhere" / "team.jsonl").read_text(encoding="utf-8"))["id"] == f"{NEW}-0"
+
+
+def test_pool_sentences_go_out_with_their_text_and_come_back_by_hash(project: Path) -> None:
+    pool = project / "labels" / "pool" / "adjudicated.jsonl"
+    kept = [line for line in pool.read_text(encoding="utf-8").splitlines() if '"article": "pk21"' not in line]
+    pool.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    assert runner.invoke(app, ["segment"]).exit_code == 0
+    tasks = export("--unlabeled")
+    assert [t["data"]["id"] for t in tasks] == [f"pk21-{i}" for i in range(8)]
+    assert all(t["data"]["text"] for t in tasks)  # shown to the annotator at run time
+    result = import_labels(write_export([annotated(t, "none") for t in tasks]), "--annotator", "Team")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (project / "labels" / "label-studio.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [sorted(r) for r in records] == [["annotator", "article", "hash", "id", "label", "note"]] * 8
+    sentences = {r["id"]: r for r in map(json.loads, (project / "data" / "sentences.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert all(r["hash"] == sentences[r["id"]]["hash"] for r in records)
+    check = runner.invoke(app, ["labels", "check", "--complete"])
+    assert check.exit_code == 0, check.output

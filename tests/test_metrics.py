@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from typing import Any
 
 import pytest
+from sklearn.metrics import accuracy_score, f1_score
 
 from pipeline.config import LabelSet
 from pipeline.errors import StanceError
 from pipeline.evaluation import merge_predictions, score_models
-from pipeline.metrics import EvaluateParams, bootstrap_intervals, evaluate, headline, per_article, per_class
+from pipeline.metrics import (
+    EvaluateParams,
+    article_resamples,
+    evaluate,
+    headline,
+    paired_differences,
+    per_article,
+    per_class,
+    scored,
+)
 
 LABELS = LabelSet(("pro-talks", "skeptical", "conditional", "none"), "none")
 PRO, SKEP, COND, NONE = LABELS.names
@@ -80,17 +92,22 @@ def test_per_article_macro_f1_of_a_perfect_all_none_article_is_one() -> None:
     assert headline([NONE] * 4, [NONE] * 4, LABELS)["macro_f1"] == 0.25
 
 
-# --- bootstrap -----------------------------------------------------------------------------------
+# --- bootstrap over articles ----------------------------------------------------------------------
 
-# Forty sentences, half right: enough spread for an interval with some width.
+# Forty sentences in ten articles of four, half right: enough spread for an interval with some width.
 WIDE_GOLD = [PRO, SKEP, COND, NONE] * 10
 WIDE_PRED = [PRO, SKEP, NONE, NONE, SKEP, SKEP, COND, PRO] * 5
+WIDE_ARTICLES = [f"art{i // 4}" for i in range(40)]
 FAST = EvaluateParams(models=("m",), bootstrap=100, confidence=0.9)
+
+
+def wide_intervals(seed: int, confidence: float = 0.9) -> dict[str, list[float]]:
+    return scored(WIDE_GOLD, WIDE_PRED, LABELS, article_resamples(WIDE_ARTICLES, 100, seed), confidence)["intervals"]
 
 
 @pytest.fixture(scope="module")
 def intervals() -> dict[str, list[float]]:
-    return bootstrap_intervals(WIDE_GOLD, WIDE_PRED, LABELS, FAST, seed=13)
+    return wide_intervals(13)
 
 
 def test_bootstrap_interval_contains_the_point_estimate(intervals: dict[str, list[float]]) -> None:
@@ -103,19 +120,62 @@ def test_bootstrap_interval_contains_the_point_estimate(intervals: dict[str, lis
 
 
 def test_bootstrap_is_seeded(intervals: dict[str, list[float]]) -> None:
-    assert bootstrap_intervals(WIDE_GOLD, WIDE_PRED, LABELS, FAST, seed=13) == intervals
-    assert bootstrap_intervals(WIDE_GOLD, WIDE_PRED, LABELS, FAST, seed=14) != intervals
+    assert wide_intervals(13) == intervals
+    assert wide_intervals(14) != intervals
 
 
 def test_higher_confidence_gives_a_wider_interval(intervals: dict[str, list[float]]) -> None:
     narrow = intervals["accuracy"]
-    wide = bootstrap_intervals(WIDE_GOLD, WIDE_PRED, LABELS, EvaluateParams(bootstrap=100, confidence=0.99), seed=13)["accuracy"]
+    wide = wide_intervals(13, confidence=0.99)["accuracy"]
     assert wide[0] <= narrow[0] and narrow[1] <= wide[1] and (wide[1] - wide[0]) > (narrow[1] - narrow[0])
+
+
+def test_resamples_draw_whole_articles() -> None:
+    for draw in article_resamples(WIDE_ARTICLES, 50, seed=3):
+        assert len(draw) == 40
+        drawn = Counter(WIDE_ARTICLES[i] for i in draw)
+        assert all(count % 4 == 0 for count in drawn.values())  # an article comes whole, or not at all
+        rows = Counter(int(i) for i in draw)
+        assert all(rows[4 * int(a[3:])] == drawn[a] // 4 for a in drawn)
+
+
+def test_one_article_gives_no_spread() -> None:
+    low, high = scored(GOLD, PRED, LABELS, article_resamples(["a"] * 6, 100, 1), 0.95)["intervals"]["macro_f1"]
+    assert low == high == headline(GOLD, PRED, LABELS)["macro_f1"]
+
+
+def test_headline_agrees_with_scikit_learn_on_random_cases() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        size = rng.randint(1, 25)
+        gold = rng.choices(LABELS.names, weights=[rng.random() for _ in LABELS.names], k=size)
+        pred = rng.choices(LABELS.names, k=size)
+        on_claims = [i for i, g in enumerate(gold) if g != NONE]
+        expected = {
+            "macro_f1": f1_score(gold, pred, labels=list(LABELS.names), average="macro", zero_division=0),
+            "accuracy": accuracy_score(gold, pred),
+            "claim_f1": f1_score([g != NONE for g in gold], [p != NONE for p in pred], zero_division=0),
+            "stance_macro_f1": f1_score(
+                [gold[i] for i in on_claims], [pred[i] for i in on_claims], labels=list(LABELS.positives), average="macro", zero_division=0
+            )
+            if on_claims
+            else 0.0,
+        }
+        assert headline(gold, pred, LABELS) == pytest.approx(expected)
+
+
+def test_paired_differences_of_a_model_with_itself_are_zero_and_a_better_model_wins() -> None:
+    paired = paired_differences(WIDE_GOLD, {"a": WIDE_GOLD, "b": WIDE_PRED, "c": WIDE_PRED}, WIDE_ARTICLES, LABELS, FAST, seed=13)
+    assert list(paired) == ["a - b", "a - c", "b - c"]
+    assert paired["b - c"] == {"macro_f1": 0.0, "interval": [0.0, 0.0]}
+    low, high = paired["a - b"]["interval"]
+    assert 0 < low <= paired["a - b"]["macro_f1"] <= high
 
 
 def test_evaluate_puts_everything_together() -> None:
     articles = ["a", "a", "a", "b", "b", "b"]
-    scores = evaluate(GOLD, PRED, articles, LABELS, EvaluateParams(bootstrap=100), seed=13)
+    slices = ["pk", "pk", "pk", "seed", "seed", "seed"]
+    scores = evaluate(GOLD, PRED, articles, slices, LABELS, EvaluateParams(bootstrap=100), seed=13)
     assert scores["macro_f1"] == headline(GOLD, PRED, LABELS)["macro_f1"]
     assert scores["confusion"] == {
         "labels": list(LABELS.names),
@@ -127,6 +187,9 @@ def test_evaluate_puts_everything_together() -> None:
     assert scores["fold_macro_f1"]["std"] == pytest.approx(abs(fold[0] - fold[1]) / 2)
     assert scores["sentences"] == 6
     assert set(scores["intervals"]) == {"macro_f1", "accuracy", "claim_f1", "stance_macro_f1"}
+    assert list(scores["per_slice"]) == ["pk", "seed"]
+    assert scores["per_slice"]["pk"]["macro_f1"] == headline(GOLD[:3], PRED[:3], LABELS)["macro_f1"]
+    assert (scores["per_slice"]["seed"]["articles"], scores["per_slice"]["seed"]["sentences"], scores["per_slice"]["seed"]["claims"]) == (1, 3, 1)
 
 
 # --- merging the models' out-of-fold predictions ------------------------------------------------
@@ -135,7 +198,7 @@ def test_evaluate_puts_everything_together() -> None:
 def cv_rows(pred: list[str], ids: list[str] | None = None) -> list[dict[str, Any]]:
     ids = ids or [f"a-{i}" for i in range(len(pred))]
     return [
-        {"id": i, "article": i.split("-")[0], "text": f"sentence {i}", "gold": g, "pred": p, "scores": {p: 1.0}}
+        {"id": i, "article": i.split("-")[0], "slice": "pk", "fold": 0, "gold": g, "pred": p, "scores": {p: 1.0}}
         for i, g, p in zip(ids, GOLD, pred)
     ]
 
@@ -146,7 +209,8 @@ def test_merge_predictions_puts_models_side_by_side() -> None:
     assert merged[1] == {
         "id": "a-1",
         "article": "a",
-        "text": "sentence a-1",
+        "slice": "pk",
+        "fold": 0,
         "gold": PRO,
         "predictions": {"majority": {"label": NONE, "scores": {NONE: 1.0}}, "tfidf": {"label": SKEP, "scores": {SKEP: 1.0}}},
     }
@@ -167,7 +231,11 @@ def test_merge_predictions_rejects_mismatched_sentences(other_ids: list[str]) ->
 
 def test_score_models_scores_each_model_on_the_same_gold() -> None:
     merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
-    scores = score_models(merged, LABELS, EvaluateParams(bootstrap=100), seed=13)
+    curves = {"majority": [{"articles": 1, "train_sentences": 3.0, "pred": [NONE] * 6}], "tfidf": [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}]}
+    scores = score_models(merged, curves, LABELS, EvaluateParams(bootstrap=100), seed=13)
     assert list(scores["cv"]) == ["majority", "tfidf"]
+    assert scores["corpus"] == {"pk": {"articles": 1, "sentences": 6, PRO: 2, SKEP: 1, COND: 1, NONE: 2}}
+    assert scores["learning_curve"]["tfidf"][0]["macro_f1"] == 1.0
+    assert list(scores["paired"]) == ["majority - tfidf"]
     assert scores["cv"]["tfidf"]["macro_f1"] == pytest.approx(headline(GOLD, PRED, LABELS)["macro_f1"])
     assert scores["cv"]["majority"]["claim_f1"] == 0.0

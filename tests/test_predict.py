@@ -51,7 +51,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, labels: LabelSet) -> tuple
     """The first ten hand-labeled sentences of each label, a transformer fit on them, saved like `dvc repro` does."""
     rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
     picked = [row for name in labels.names for row in [r for r in rows if r["label"] == name][:PER_LABEL]]
-    data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")))
+    data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")), ("seed",) * len(picked))
     params = TransformerParams(recipe="head", c_grid=(1.0,))
     model = fit_transformer(data, labels.names, params, SEED)
     folder = tmp_path_factory.mktemp("models") / "transformer"

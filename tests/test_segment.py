@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from pipeline.articles import decode, read_article
-from pipeline.config import SegmentParams, read_params, section
-from pipeline.corpus import read_sentences, segment_corpus
+from pipeline.config import Paths, SegmentParams, read_params, section
+from pipeline.corpus import (
+    Corpus,
+    project_corpora,
+    read_sentences,
+    segment_corpora,
+    segment_corpus,
+)
 from pipeline.errors import StanceError
 from pipeline.files import write_jsonl
-from pipeline.segment import Sentence, paragraphs, segment_article, split_paragraph, text_hash
+from pipeline.segment import (
+    Sentence,
+    paragraphs,
+    segment_article,
+    split_paragraph,
+    text_hash,
+)
+from tests.conftest import POOL, needs_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -26,9 +40,13 @@ def segment_params() -> SegmentParams:
     return section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
 
 
+def seed(folder: Path) -> Corpus:
+    return Corpus("seed", folder, False, "paths.articles")
+
+
 @pytest.fixture(scope="module")
 def corpus(segment_params: SegmentParams) -> list[Sentence]:
-    return segment_corpus(ARTICLES, segment_params)
+    return segment_corpus(seed(ARTICLES), segment_params)
 
 
 def article_text(article: str) -> str:
@@ -165,7 +183,7 @@ def test_ids_are_article_and_contiguous_index(corpus: list[Sentence]) -> None:
 
 def test_full_corpus_gives_420_sentences_stable_across_runs(corpus: list[Sentence], segment_params: SegmentParams) -> None:
     assert len(corpus) == 420
-    again = segment_corpus(ARTICLES, segment_params)
+    again = segment_corpus(seed(ARTICLES), segment_params)
     assert [s.to_record() for s in again] == [s.to_record() for s in corpus]
 
 
@@ -211,29 +229,29 @@ def folder(tmp_path: Path) -> Path:
 def test_binary_file_is_refused_with_its_name(folder: Path, segment_params: SegmentParams) -> None:
     (folder / "scan.txt").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
     with pytest.raises(StanceError, match=r"scan\.txt: binary file"):
-        segment_corpus(folder, segment_params)
+        segment_corpora([seed(folder)], segment_params)
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
 def test_empty_file_is_refused_with_its_name(folder: Path, segment_params: SegmentParams, content: bytes) -> None:
     (folder / "blank.txt").write_bytes(content)
     with pytest.raises(StanceError, match=r"blank\.txt: empty file"):
-        segment_corpus(folder, segment_params)
+        segment_corpora([seed(folder)], segment_params)
 
 
 def test_missing_or_empty_folder_is_refused(tmp_path: Path, segment_params: SegmentParams) -> None:
     with pytest.raises(StanceError, match="article folder not found"):
-        segment_corpus(tmp_path / "nowhere", segment_params)
+        segment_corpora([seed(tmp_path / "nowhere")], segment_params)
     (tmp_path / "notes.csv").write_text("id\n", encoding="utf-8")
     with pytest.raises(StanceError, match="no articles"):
-        segment_corpus(tmp_path, segment_params)
+        segment_corpora([seed(tmp_path)], segment_params)
 
 
 def test_two_files_with_one_id_are_refused(folder: Path, segment_params: SegmentParams) -> None:
     (folder / "copy").mkdir()
     shutil.copy(folder / f"{TIME_ARTICLE}.txt", folder / "copy" / f"{TIME_ARTICLE}.md")
-    with pytest.raises(StanceError, match=f"share the id '{TIME_ARTICLE}'"):
-        segment_corpus(folder, segment_params)
+    with pytest.raises(StanceError, match=f"the article id '{TIME_ARTICLE}' is also .*; rename one file"):
+        segment_corpora([seed(folder)], segment_params)
 
 
 def test_windows_1252_text_falls_back_and_segments_the_same(folder: Path, segment_params: SegmentParams) -> None:
@@ -249,8 +267,8 @@ def test_windows_1252_text_falls_back_and_segments_the_same(folder: Path, segmen
     assert decode(b"\xef\xbb\xbf" + text.encode("utf-8"), "bom.txt").text == text
 
     (folder / "legacy.txt").write_bytes(legacy)
-    legacy_sentences = [s for s in segment_corpus(folder, segment_params) if s.article == "legacy"]
-    expected = segment_article("legacy", text, segment_params)
+    legacy_sentences = [s for s in segment_corpora([seed(folder)], segment_params) if s.article == "legacy"]
+    expected = segment_article("legacy", text, segment_params, "seed")
     assert legacy_sentences == expected
     assert read_article(folder / "legacy.txt").fell_back
 
@@ -264,3 +282,43 @@ def test_sentences_file_errors_name_file_and_line(tmp_path: Path, corpus: list[S
     write_jsonl(path, [corpus[1].to_record(), record])
     with pytest.raises(StanceError, match=r"sentences\.jsonl:2: record lacks 'hash'"):
         read_sentences(path)
+
+
+# --- the article pool, read in place -------------------------------------------------------------
+
+
+def pool_labels() -> list[dict[str, str]]:
+    path = ROOT / "labels" / "pool" / "adjudicated.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@needs_pool
+@pytest.mark.parametrize("article", ["pk02", "ww10"])  # a short news report; a PDF copy with hyphenated line ends
+def test_pool_article_segments_to_the_sentences_its_labels_name(article: str, segment_params: SegmentParams) -> None:
+    sentences = segment_article(article, read_article(POOL / f"{article}.txt").text, segment_params, "pool")
+    labeled = [r for r in pool_labels() if r["article"] == article]
+    assert [(s.id, s.hash) for s in sentences] == [(r["id"], r["hash"]) for r in labeled]
+    assert [s.index for s in sentences] == list(range(len(sentences)))
+    assert {s.corpus for s in sentences} == {"pool"}
+
+
+@needs_pool
+def test_pool_reads_only_the_files_its_manifest_lists(segment_params: SegmentParams) -> None:
+    pool = Corpus("pool", POOL, True, "paths.pool")
+    assert (POOL / "README.md").is_file()
+    assert [p.name for p in pool.files()] == [json.loads(line)["file"] for line in (POOL / "sources.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(pool.files()) == 64
+
+
+def test_both_corpora_come_from_configs_and_a_missing_pool_names_its_setting(tmp_path: Path, segment_params: SegmentParams) -> None:
+    paths = section(read_params(ROOT / "configs" / "params.yaml"), "paths", Paths)
+    assert [(c.name, c.in_place) for c in project_corpora(paths)] == [("seed", False), ("pool", True)]
+    missing = Corpus("pool", tmp_path / "article-pool", True, "paths.pool")
+    with pytest.raises(StanceError, match=r"article-pool: pool article folder not found; set paths\.pool in configs/params\.yaml"):
+        segment_corpora([seed(ARTICLES), missing], segment_params)
+
+
+def test_a_manifest_that_lists_a_missing_file_is_refused(folder: Path, segment_params: SegmentParams) -> None:
+    (folder / "sources.jsonl").write_text(json.dumps({"file": f"{TIME_ARTICLE}.txt"}) + "\n" + json.dumps({"file": "gone.txt"}) + "\n", encoding="utf-8")
+    with pytest.raises(StanceError, match=r"sources\.jsonl:2: lists gone\.txt, which is not in"):
+        segment_corpora([seed(folder)], segment_params)

@@ -19,13 +19,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.corpus import segment_corpus
+from pipeline.corpus import Corpus, segment_corpus
 from pipeline.crossval import TrainParams, folds, learning_curve, out_of_fold
 from pipeline.dataset import Dataset
 from pipeline.errors import StanceError
 from pipeline.labels import LabeledSentence, load_labeled
 from pipeline.logreg import balanced_logreg, fit_selected
-from pipeline.models import CARD, KINDS, Classifier, kind_of, labels_hash, load_model, model_card, read_card, save_model
+from pipeline.models import (
+    CARD,
+    KINDS,
+    Classifier,
+    kind_of,
+    labels_hash,
+    load_model,
+    model_card,
+    read_card,
+    save_model,
+)
 from pipeline.tfidf import TfidfParams
 from pipeline.training import TrainingResult, train
 from pipeline.transformer import TransformerParams
@@ -35,7 +45,7 @@ SMALL_ARTICLES = ("001_92b404342e752842", "002_945876b3b805b919", "004_4e83cf931
 ALL_NONE_ARTICLE = "003_cedb5012ada8128b"
 SEED = 13
 FAST_TFIDF = TfidfParams(c_grid=(1.0,))
-FAST_TRAIN = TrainParams(seed=SEED, learning_curve=(0.5,))
+FAST_TRAIN = TrainParams(seed=SEED, folds=3, learning_curve=(2,))
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +56,8 @@ def label_set() -> LabelSet:
 @pytest.fixture(scope="module")
 def labeled(label_set: LabelSet) -> list[LabeledSentence]:
     raw = read_params(ROOT / "configs" / "params.yaml")
-    sentences = segment_corpus(ROOT / "data" / "articles", section(raw, "segment", SegmentParams))
-    return load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, label_set)
+    sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), section(raw, "segment", SegmentParams))
+    return load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, label_set, frozenset())
 
 
 @pytest.fixture(scope="module")
@@ -79,19 +89,32 @@ def fit_of(kind: str, labels: LabelSet, params: object) -> Callable[[Dataset], C
 
 def test_folds_never_split_an_article(small: Dataset) -> None:
     groups = np.asarray(small.groups)
-    seen = []
-    for article, train_rows, test_rows in folds(small):
-        seen.append(article)
-        assert set(groups[test_rows]) == {article}
-        assert article not in set(groups[train_rows])
+    tested = []
+    for train_rows, test_rows in folds(small, 3, SEED):
+        held_out = set(groups[test_rows])
+        tested.extend(held_out)
+        assert not held_out & set(groups[train_rows])
         assert sorted(np.concatenate([train_rows, test_rows]).tolist()) == list(range(len(small)))
-    assert seen == sorted(SMALL_ARTICLES)
+    assert sorted(tested) == sorted(SMALL_ARTICLES)
+
+
+def test_folds_are_stratified_by_slice_and_fixed_by_the_seed() -> None:
+    # Twelve articles of three sentences, four in each of three slices: every fold of four holds one of each slice.
+    articles = [f"{name}{i}" for name in ("pk", "af", "ww") for i in range(4)]
+    rows = [(a, a[:2]) for a in articles for _ in range(3)]
+    data = Dataset(*(tuple(column) for column in zip(*[(f"{a}-{k}", "text", "none", a, sl) for k, (a, sl) in enumerate(rows)])))
+    splits = folds(data, 4, SEED)
+    for _, test_rows in splits:
+        assert sorted({data.slices[i] for i in test_rows}) == ["af", "pk", "ww"]
+        assert len({data.groups[i] for i in test_rows}) == 3
+    assert [t.tolist() for _, t in folds(data, 4, SEED)] == [t.tolist() for _, t in splits]
+    assert [t.tolist() for _, t in folds(data, 4, SEED + 1)] != [t.tolist() for _, t in splits]
 
 
 def test_folds_need_two_articles(small: Dataset) -> None:
     one = small.subset([i for i, g in enumerate(small.groups) if g == SMALL_ARTICLES[0]])
     with pytest.raises(StanceError, match="at least two articles, found 1"):
-        folds(one)
+        folds(one, 3, SEED)
 
 
 def test_out_of_fold_gives_one_prediction_per_sentence_from_a_model_blind_to_its_article(small: Dataset, label_set: LabelSet) -> None:
@@ -102,33 +125,40 @@ def test_out_of_fold_gives_one_prediction_per_sentence_from_a_model_blind_to_its
         trained_on.append(set(data.groups))
         return majority(data)
 
-    records = out_of_fold(small, spy)
+    records = out_of_fold(small, spy, 3, SEED)
     assert [r["id"] for r in records] == list(small.ids)
     assert [r["gold"] for r in records] == list(small.labels)
     assert [r["article"] for r in records] == list(small.groups)
-    assert trained_on == [set(SMALL_ARTICLES) - {article} for article in sorted(SMALL_ARTICLES)]
+    assert sorted(map(sorted, trained_on)) == sorted(sorted(set(SMALL_ARTICLES) - {article}) for article in SMALL_ARTICLES)
     for record in records:
+        assert "text" not in record  # reports name sentences by id: pool texts are never copied
+        assert record["article"] not in trained_on[record["fold"]]
         assert list(record["scores"]) == list(label_set.names)
         assert sum(record["scores"].values()) == pytest.approx(1.0)
         assert record["pred"] == max(record["scores"], key=record["scores"].get)
 
 
 def test_majority_predicts_the_commonest_label_of_the_other_articles(small: Dataset, label_set: LabelSet) -> None:
-    records = out_of_fold(small, fit_of("majority", label_set, KINDS["majority"].params()))
+    records = out_of_fold(small, fit_of("majority", label_set, KINDS["majority"].params()), 3, SEED)
     for article in SMALL_ARTICLES:
         others = Counter(label for label, group in zip(small.labels, small.groups) if group != article)
         assert {r["pred"] for r in records if r["article"] == article} == {others.most_common(1)[0][0]}
 
 
-def test_learning_curve_gives_one_point_per_share(small: Dataset, label_set: LabelSet) -> None:
-    fit = fit_of("majority", label_set, KINDS["majority"].params())
-    points = learning_curve(small, fit, label_set, (0.2, 0.6), SEED)
-    assert [p["share"] for p in points] == [0.2, 0.6]
-    full = np.mean([len(t) for _, t, _ in folds(small)])
-    assert points[0]["train_sentences"] == pytest.approx(0.2 * full, abs=1)
-    assert points[1]["train_sentences"] == pytest.approx(0.6 * full, abs=1)
-    assert all(0 <= p["macro_f1"] <= 1 for p in points)
-    assert learning_curve(small, fit, label_set, (0.2, 0.6), SEED) == points
+def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledSentence], label_set: LabelSet) -> None:
+    data = Dataset.from_labeled(labeled)  # five articles: four train each of five folds
+    sizes: list[int] = []
+
+    def fit(subset: Dataset) -> Classifier:
+        sizes.append(len(set(subset.groups)))
+        return fit_of("majority", label_set, KINDS["majority"].params())(subset)
+
+    points = learning_curve(data, fit, (2, 3, 4, 9), 5, SEED)
+    assert [p["articles"] for p in points] == [2, 3]  # 4 and 9 are not below the four training articles of a fold
+    assert sizes == [2] * 5 + [3] * 5
+    assert all(len(p["pred"]) == len(data) and set(p["pred"]) <= set(label_set.names) for p in points)
+    assert 0 < points[0]["train_sentences"] < points[1]["train_sentences"] < len(data)
+    assert learning_curve(data, fit, (2, 3), 5, SEED) == points
 
 
 # --- majority and tfidf, end to end -----------------------------------------------------------
@@ -147,10 +177,10 @@ def tfidf_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
 def test_train_returns_cv_predictions_curve_and_card(majority_result: TrainingResult, small: Dataset) -> None:
     assert [r["id"] for r in majority_result.predictions] == list(small.ids)
     curve = majority_result.curve
-    assert [p["share"] for p in curve] == [0.5, 1.0]
-    assert curve[-1]["macro_f1"] == majority_result.card["cv"]["macro_f1"]
+    assert [p["articles"] for p in curve] == [2.0]  # three articles, three folds: two is already every training article
+    assert curve[-1]["pred"] == [r["pred"] for r in majority_result.predictions]
     cv = majority_result.card["cv"]
-    assert cv["scheme"] == "leave-one-article-out"
+    assert cv["scheme"] == "3-fold, grouped by article, stratified by slice"
     assert {"macro_f1", "accuracy", "claim_f1", "stance_macro_f1", "fold_macro_f1_std"} <= set(cv)
     assert cv["claim_f1"] == 0.0
 
@@ -193,7 +223,7 @@ def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: Traini
 def test_labels_hash_changes_with_any_label(small: Dataset) -> None:
     relabeled = list(small.labels)
     relabeled[7] = "conditional" if relabeled[7] != "conditional" else "none"
-    other = Dataset(small.ids, small.texts, tuple(relabeled), small.groups)
+    other = Dataset(small.ids, small.texts, tuple(relabeled), small.groups, small.slices)
     assert labels_hash(other) != labels_hash(small)
     reordered = small.subset(list(reversed(range(len(small)))))
     assert labels_hash(reordered) == labels_hash(small)
@@ -233,7 +263,7 @@ def test_tfidf_refuses_untrusted_and_non_skops_files(tmp_path: Path, tfidf_folde
 
 
 def test_training_tfidf_twice_gives_identical_predictions(small: Dataset, label_set: LabelSet, tfidf_result: TrainingResult) -> None:
-    again = out_of_fold(small, fit_of("tfidf", label_set, FAST_TFIDF))
+    again = out_of_fold(small, fit_of("tfidf", label_set, FAST_TFIDF), 3, SEED)
     assert again == tfidf_result.predictions
 
 
