@@ -1,7 +1,7 @@
 """Does the int8 ONNX export classify as well as the torch model it came from?
 
 Leave-one-article-out, as `dvc repro` does it: each fold's transformer is
-trained by the training code (pipeline.training.fitter), saved (which writes
+trained by the training code (pipeline.training.train.fitter), saved (which writes
 its int8 ONNX export) and loaded back through onnxruntime; both predict the
 held-out article. Reported: macro-F1 of the out-of-fold predictions of each,
 and how often their labels agree.
@@ -11,7 +11,6 @@ and how often their labels agree.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import sys
 import tempfile
@@ -19,35 +18,36 @@ import time
 from pathlib import Path
 
 import numpy as np
+import typer
+from workload import OutputOption, ParamsOption
 
-from pipeline import onnx_classifier
-from pipeline.config import LabelSet, Paths, read_params, section
-from pipeline.crossval import TrainParams, folds
-from pipeline.dataset import Dataset
-from pipeline.descriptions import read_descriptions
+from pipeline.config import DEFAULT_PARAMS, load_config
+from pipeline.evaluation.metrics import headline
 from pipeline.files import write_json
-from pipeline.labels import training_rows
-from pipeline.metrics import headline
-from pipeline.training import fitter
-from pipeline.transformer import TransformerParams
+from pipeline.labels.dataset import Dataset
+from pipeline.labels.descriptions import read_descriptions
+from pipeline.labels.records import training_rows
+from pipeline.models import onnx_runtime
+from pipeline.training.crossval import folds
+from pipeline.training.train import fitter
+
+app = typer.Typer(add_completion=False)
 
 HERE = Path(__file__).resolve().parent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "onnx_quality.json")
-    args = parser.parse_args()
+@app.command()
+def main(params: ParamsOption = DEFAULT_PARAMS, output: OutputOption = HERE / "results" / "onnx_quality.json") -> None:
+    """Macro-F1 and labels of the int8 ONNX export against torch, on the pipeline's own folds."""
 
-    raw = read_params(args.params)
-    paths = section(raw, "paths", Paths)
-    labels = section(raw, "labels", LabelSet)
-    params = section(raw, "transformer", TransformerParams)
-    train_params = section(raw, "train", TrainParams)
+    config = load_config(params)
+    paths = config.paths
+    labels = config.labels
+    settings = config.transformer
+    train_params = config.train
     seed = train_params.seed
     data = Dataset.from_labeled(training_rows(paths, labels))
-    fit = fitter("transformer", labels, params, seed, read_descriptions(paths.descriptions, labels))
+    fit = fitter("transformer", labels, settings, seed, read_descriptions(paths.descriptions, labels))
 
     gold: list[str] = []
     predicted: dict[str, list[str]] = {"torch": [], "onnx": []}
@@ -58,7 +58,7 @@ def main() -> None:
         held_out = data.subset(test)
         with tempfile.TemporaryDirectory() as tmp:
             model.save(Path(tmp))
-            exported = onnx_classifier.load(Path(tmp), labels.names, params)
+            exported = onnx_runtime.load(Path(tmp), labels.names, settings)
             scores = {"torch": model.predict_proba(held_out.texts), "onnx": exported.predict_proba(held_out.texts)}
         gold.extend(held_out.labels)
         for name, proba in scores.items():
@@ -73,20 +73,20 @@ def main() -> None:
         "command": " ".join(["python benchmarks/onnx_quality.py", *sys.argv[1:]]),
         "scheme": f"{train_params.folds}-fold grouped by article, fold models retrained",
         "sentences": len(gold),
-        "recipe": params.recipe,
+        "recipe": settings.recipe,
         "macro_f1": {name: round(r["macro_f1"], 4) for name, r in results.items()},
         "macro_f1_difference": round(results["onnx"]["macro_f1"] - results["torch"]["macro_f1"], 4),
         "label_agreement": round(agreement, 4),
         "largest_probability_difference": round(largest_difference, 4),
         "seconds": round(time.perf_counter() - start),
     }
-    write_json(args.output, report)
+    write_json(output, report)
     print(
         f"Out-of-fold macro-F1 over {len(gold)} sentences: torch {report['macro_f1']['torch']:.4f}, "
         f"onnx int8 {report['macro_f1']['onnx']:.4f} (difference {report['macro_f1_difference']:+.4f}); "
-        f"labels agree on {agreement:.1%}; wrote {args.output}."
+        f"labels agree on {agreement:.1%}; wrote {output}."
     )
 
 
 if __name__ == "__main__":
-    main()
+    app()

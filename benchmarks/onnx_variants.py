@@ -5,7 +5,7 @@ other settings onnxruntime offers: the float graph, one scale per matrix,
 unsigned weights, the graph fused by onnxruntime's transformer optimizer
 (attention, GELU and layer norms as single operators; it needs the encoder's
 plain "eager" attention to find them), and 4-bit weights. Each runs through
-the product's own inference code (pipeline.onnx_classifier) on the same
+the product's own inference code (pipeline.models.onnx_runtime) on the same
 sentences as benchmarks/predict_speed.py, in one process, so only inference is
 timed, not start-up. Labels are compared with the float graph's.
 
@@ -23,22 +23,34 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import onnx
 import onnxruntime
+import typer
 from onnxruntime.quantization import QuantType
 from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 from onnxruntime.transformers.optimizer import optimize_model
-from workload import arguments, cycled, machine
+from workload import (
+    RESULTS,
+    ModelOption,
+    OutputOption,
+    ParamsOption,
+    RoundsOption,
+    SentencesOption,
+    cycled,
+    machine,
+    seed_sentences,
+)
 
-from pipeline.config import LabelSet, Paths, SegmentParams, read_params, section
-from pipeline.corpus import segment_corpus
+from pipeline.config import DEFAULT_PARAMS, load_config
 from pipeline.files import write_json
-from pipeline.models import load_model
-from pipeline.onnx_classifier import OnnxClassifier, inference_session, load
-from pipeline.onnx_export import export_float, head_nodes, quantize_int8
-from pipeline.transformer import TransformerParams
+from pipeline.models.folder import load_model
+from pipeline.models.onnx_export import export_float, head_nodes, quantize_int8
+from pipeline.models.onnx_runtime import OnnxClassifier, inference_session, load
+
+app = typer.Typer(add_completion=False)
 
 PRODUCT = "int8, per channel (the product)"
 
@@ -95,37 +107,43 @@ def timed(classifier: OnnxClassifier, texts: list[str]) -> tuple[float, np.ndarr
     return time.perf_counter() - start, scores
 
 
-def main() -> None:
-    parser = arguments(__doc__.splitlines()[0], "onnx_variants.json")
-    parser.add_argument("--batch-sizes", default="8,32,128", help="Batch sizes tried with the product's export.")
-    args = parser.parse_args()
+@app.command()
+def main(
+    params: ParamsOption = DEFAULT_PARAMS,
+    model: ModelOption = None,
+    sentences: SentencesOption = 3000,
+    rounds: RoundsOption = 3,
+    output: OutputOption = RESULTS / "onnx_variants.json",
+    batch_sizes: Annotated[str, typer.Option("--batch-sizes", help="Batch sizes tried with the product's export.")] = "8,32,128",
+) -> None:
+    """Time every ONNX export setting on the same sentences, through the product's own classifier."""
     logging.disable(logging.INFO)  # the quantisers log every tensor
 
-    raw = read_params(args.params)
-    paths = section(raw, "paths", Paths)
-    params = section(raw, "transformer", TransformerParams)
-    labels = section(raw, "labels", LabelSet).names
-    corpus = segment_corpus(paths.articles, section(raw, "segment", SegmentParams))
-    texts = cycled(corpus, args.sentences)
-    folder = args.model or paths.models / "transformer"
-    product = load(folder, labels, params)
+    config = load_config(params)
+    paths = config.paths
+    settings = config.transformer
+    labels = config.labels.names
+    corpus = seed_sentences(config)
+    texts = cycled(corpus, sentences)
+    folder = model or paths.models / "transformer"
+    product = load(folder, labels, settings)
     tokens = sum(sum(encoding.attention_mask) for encoding in product.tokenizer.encode_batch(texts))
     load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp:
         variants = build_variants(folder, Path(tmp))
-        runs = [(name, params.batch_size) for name in variants]
-        runs += [(PRODUCT, int(size)) for size in args.batch_sizes.split(",") if int(size) != params.batch_size]
+        runs = [(name, settings.batch_size) for name in variants]
+        runs += [(PRODUCT, int(size)) for size in batch_sizes.split(",") if int(size) != settings.batch_size]
         classifiers = {run: dataclasses.replace(product, session=inference_session(variants[run[0]]), batch_size=run[1]) for run in runs}
         seconds: dict[tuple[str, int], list[float]] = {run: [] for run in runs}
         scores: dict[tuple[str, int], np.ndarray] = {}
-        for round_number in range(1, args.rounds + 1):
+        for round_number in range(1, rounds + 1):
             for run, classifier in classifiers.items():
                 elapsed, scores[run] = timed(classifier, texts)
                 seconds[run].append(elapsed)
                 print(f"round {round_number}: {run[0]}, batch {run[1]}: {elapsed:.1f} s", file=sys.stderr)
 
-    reference = scores[("float32", params.batch_size)].argmax(axis=1)
+    reference = scores[("float32", settings.batch_size)].argmax(axis=1)
     results = [
         {
             "export": name,
@@ -143,18 +161,18 @@ def main() -> None:
         "machine": machine(load_before) | {"onnxruntime": onnxruntime.__version__},
         "sentences": len(texts),
         "tokens": tokens,
-        "rounds": args.rounds,
+        "rounds": rounds,
         "results": results,
     }
-    write_json(args.output, report)
+    write_json(output, report)
 
     print(f"| export | batch | seconds (median) | sentences/s | labels as float32 |  ({len(texts)} sentences, {tokens} tokens)")
     print("|---|---:|---:|---:|---:|")
     for r in results:
         agreement = r["label_agreement_with_float32"]
         print(f"| {r['export']} | {r['batch_size']} | {r['seconds_median']:.2f} | {r['sentences_per_s']} | {agreement:.1%} |")
-    print(f"Wrote {args.output}.")
+    print(f"Wrote {output}.")
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -27,12 +27,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workload import arguments, cycled, machine
+import typer
+from workload import (
+    RESULTS,
+    ModelOption,
+    OutputOption,
+    ParamsOption,
+    RoundsOption,
+    SentencesOption,
+    cycled,
+    machine,
+    seed_sentences,
+)
 
-from pipeline.config import Paths, SegmentParams, read_params, section
-from pipeline.corpus import segment_corpus
+from pipeline.config import DEFAULT_PARAMS, load_config
 from pipeline.files import write_json, write_jsonl
-from pipeline.onnx_classifier import ONNX_FILE
+from pipeline.models.onnx_runtime import ONNX_FILE
+
+app = typer.Typer(add_completion=False)
 
 HERE = Path(__file__).resolve().parent
 STANCE = Path(sys.executable).with_name("stance")
@@ -52,8 +64,8 @@ def with_onnx(folder: Path, scratch: Path) -> Path:
     """The model folder itself when it has its ONNX export, else an exported copy in `scratch`."""
     if (folder / ONNX_FILE).is_file():
         return folder
-    from pipeline.models import load_model
-    from pipeline.onnx_export import export_int8
+    from pipeline.models.folder import load_model
+    from pipeline.models.onnx_export import export_int8
 
     copy = scratch / folder.name
     shutil.copytree(folder, copy)
@@ -67,42 +79,48 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
-def main() -> None:
-    args = arguments(__doc__.splitlines()[0], "predict_speed.json").parse_args()
-
-    raw = read_params(args.params)
-    paths = section(raw, "paths", Paths)
-    corpus = segment_corpus(paths.articles, section(raw, "segment", SegmentParams))
-    texts = cycled(corpus, args.sentences)
+@app.command()
+def main(
+    params: ParamsOption = DEFAULT_PARAMS,
+    model: ModelOption = None,
+    sentences: SentencesOption = 3000,
+    rounds: RoundsOption = 3,
+    output: OutputOption = RESULTS / "predict_speed.json",
+) -> None:
+    """Throughput, wall time and peak memory of `stance predict`, beside `transformers.pipeline`."""
+    config = load_config(params)
+    paths = config.paths
+    corpus = seed_sentences(config)
+    texts = cycled(corpus, sentences)
     load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
-        model = with_onnx(args.model or paths.models / "transformer", scratch)
-        sentences = scratch / "sentences.jsonl"
-        write_jsonl(sentences, ({"id": i, "text": text} for i, text in enumerate(texts)))
-        predict = [str(STANCE), "predict", "--params", str(args.params), "--model", str(model), "--format", "jsonl"]
+        folder = with_onnx(model or paths.models / "transformer", scratch)
+        sentence_file = scratch / "sentences.jsonl"
+        write_jsonl(sentence_file, ({"id": i, "text": text} for i, text in enumerate(texts)))
+        predict = [str(STANCE), "predict", "--params", str(params), "--model", str(folder), "--format", "jsonl"]
         article = paths.articles / f"{SHORT_ARTICLE}.txt"
         # name: (command, sentences it classifies, whether it counts as throughput)
         commands = {
-            "transformers.pipeline": ([sys.executable, str(HERE / "hf_pipeline.py"), str(sentences)], args.sentences, True),
-            "stance predict, onnx int8": ([*predict, str(sentences), "--backend", "onnx", "--output", str(scratch / "onnx.jsonl")], args.sentences, True),
-            "stance predict, torch": ([*predict, str(sentences), "--backend", "torch", "--output", str(scratch / "torch.jsonl")], args.sentences, True),
+            "transformers.pipeline": ([sys.executable, str(HERE / "hf_pipeline.py"), str(sentence_file)], sentences, True),
+            "stance predict, onnx int8": ([*predict, str(sentence_file), "--backend", "onnx", "--output", str(scratch / "onnx.jsonl")], sentences, True),
+            "stance predict, torch": ([*predict, str(sentence_file), "--backend", "torch", "--output", str(scratch / "torch.jsonl")], sentences, True),
             "stance predict, one short article, table": (
-                [str(STANCE), "predict", "--params", str(args.params), "--model", str(model), str(article)],
+                [str(STANCE), "predict", "--params", str(params), "--model", str(folder), str(article)],
                 sum(s.article == SHORT_ARTICLE for s in corpus),
                 False,
             ),
         }
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
-        for round_number in range(1, args.rounds + 1):
+        for round_number in range(1, rounds + 1):
             for name, (command, _, _) in commands.items():
                 runs[name].append(run(command, scratch / "stderr.log"))
                 print(f"round {round_number}: {name}: {runs[name][-1]['wall_s']:.1f} s", file=sys.stderr)
         for name in ("onnx", "torch"):
             lines = count_lines(scratch / f"{name}.jsonl")
-            if lines != args.sentences:
-                raise SystemExit(f"stance predict --backend {name} wrote {lines} records for {args.sentences} sentences.")
+            if lines != sentences:
+                raise SystemExit(f"stance predict --backend {name} wrote {lines} records for {sentences} sentences.")
         onnx_labels = [json.loads(line)["label"] for line in (scratch / "onnx.jsonl").read_text(encoding="utf-8").splitlines()]
         torch_labels = [json.loads(line)["label"] for line in (scratch / "torch.jsonl").read_text(encoding="utf-8").splitlines()]
 
@@ -124,11 +142,11 @@ def main() -> None:
         "date": datetime.date.today().isoformat(),
         "command": " ".join(["python benchmarks/predict_speed.py", *sys.argv[1:]]),
         "machine": machine(load_before),
-        "rounds": args.rounds,
+        "rounds": rounds,
         "onnx_torch_label_agreement": round(sum(a == b for a, b in zip(onnx_labels, torch_labels)) / len(onnx_labels), 4),
         "results": results,
     }
-    write_json(args.output, report)
+    write_json(output, report)
 
     print("| process | sentences | wall s (median) | sentences/s | × pipeline | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -136,8 +154,8 @@ def main() -> None:
         rate = "" if r["sentences_per_s"] is None else f"{r['sentences_per_s']:.0f}"
         speedup = "" if r["speedup_vs_pipeline"] is None else f"{r['speedup_vs_pipeline']:.1f}"
         print(f"| {name} | {r['sentences']} | {r['wall_s_median']:.2f} | {rate} | {speedup} | {r['peak_rss_mib']} |")
-    print(f"ONNX and torch labels agree on {report['onnx_torch_label_agreement']:.1%} of the sentences; wrote {args.output}.")
+    print(f"ONNX and torch labels agree on {report['onnx_torch_label_agreement']:.1%} of the sentences; wrote {output}.")
 
 
 if __name__ == "__main__":
-    main()
+    app()

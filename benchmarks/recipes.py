@@ -1,7 +1,7 @@
 """Compare transformer recipes under the pipeline's article-grouped cross-validation.
 
 Each recipe runs through the same training code as `dvc repro`
-(pipeline.crossval.out_of_fold with pipeline.transformer.fit); only the
+(pipeline.training.crossval.out_of_fold with pipeline.models.transformer.fit); only the
 `transformer` parameters differ. The winner becomes `transformer.recipe` in
 configs/params.yaml.
 
@@ -10,20 +10,25 @@ configs/params.yaml.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import time
 from pathlib import Path
+from typing import Annotated
 
-from pipeline.config import LabelSet, Paths, read_params, section
-from pipeline.crossval import TrainParams, out_of_fold
-from pipeline.dataset import Dataset
-from pipeline.descriptions import read_descriptions
-from pipeline.labels import training_rows
-from pipeline.metrics import EvaluateParams, evaluate
-from pipeline.training import fitter
-from pipeline.transformer import TransformerParams
+import typer
+from workload import OutputOption, ParamsOption
+
+from pipeline.config import DEFAULT_PARAMS, load_config
+from pipeline.evaluation.metrics import evaluate
+from pipeline.files import write_json
+from pipeline.labels.dataset import Dataset
+from pipeline.labels.descriptions import read_descriptions
+from pipeline.labels.records import training_rows
+from pipeline.training.crossval import out_of_fold
+from pipeline.training.train import fitter
+
+app = typer.Typer(add_completion=False)
 
 # Variants on top of configs/params.yaml's transformer section.
 RECIPES: dict[str, dict[str, object]] = {
@@ -34,30 +39,31 @@ RECIPES: dict[str, dict[str, object]] = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
-    parser.add_argument("--only", default=",".join(RECIPES))
-    parser.add_argument("--output", type=Path, default=Path("benchmarks/results/recipes.json"))
-    args = parser.parse_args()
+@app.command()
+def main(
+    params: ParamsOption = DEFAULT_PARAMS,
+    only: Annotated[str, typer.Option("--only", help="Comma-separated recipes to run.")] = ",".join(RECIPES),
+    output: OutputOption = Path("benchmarks/results/recipes.json"),
+) -> None:
+    """Compare transformer recipes under the pipeline's article-grouped cross-validation."""
 
-    raw = read_params(args.params)
-    paths = section(raw, "paths", Paths)
-    labels = section(raw, "labels", LabelSet)
-    train = section(raw, "train", TrainParams)
+    config = load_config(params)
+    paths = config.paths
+    labels = config.labels
+    train = config.train
     seed = train.seed
-    base = section(raw, "transformer", TransformerParams)
+    base = config.transformer
     data = Dataset.from_labeled(training_rows(paths, labels))
     descriptions = read_descriptions(paths.descriptions, labels)
 
-    results = json.loads(args.output.read_text()) if args.output.exists() else {}
-    for name in args.only.split(","):
+    results = json.loads(output.read_text()) if output.exists() else {}
+    for name in only.split(","):
         params = dataclasses.replace(base, **RECIPES[name])
         start = time.perf_counter()
         records = out_of_fold(data, fitter("transformer", labels, params, seed, descriptions), train.folds, seed)
         seconds = time.perf_counter() - start
         scores = evaluate(
-            [r["gold"] for r in records], [r["pred"] for r in records], [r["article"] for r in records], [r["slice"] for r in records], labels, EvaluateParams(), seed
+            [r["gold"] for r in records], [r["pred"] for r in records], [r["article"] for r in records], [r["slice"] for r in records], labels, config.evaluate, seed
         )
         results[name] = {
             "params": dataclasses.asdict(params),
@@ -69,9 +75,8 @@ def main() -> None:
             "cv_seconds": round(seconds, 1),
         }
         print(f"{name}: macro-F1 {scores['macro_f1']:.3f} {scores['intervals']['macro_f1']} claim-F1 {scores['claim_f1']:.3f} ({seconds:.0f} s)", flush=True)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(results, indent=2) + "\n")
+        write_json(output, results)
 
 
 if __name__ == "__main__":
-    main()
+    app()

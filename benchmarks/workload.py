@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Annotated
 
-from pipeline.onnx_classifier import available_cores
-from pipeline.segment import Sentence
+import typer
+
+from pipeline.config import Config
+from pipeline.corpus.corpora import project_corpora, segment_corpus
+from pipeline.corpus.segment import Sentence
+from pipeline.models.onnx_runtime import available_cores
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def arguments(description: str, output: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
-    parser.add_argument("--model", type=Path, help="Transformer model folder (default: paths.models/transformer).")
-    parser.add_argument("--sentences", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=RESULTS / output)
-    return parser
+# The options every benchmark script takes, as typer reads them (the product's own CLI library).
+ParamsOption = Annotated[Path, typer.Option("--params", help="Parameters file.")]
+ModelOption = Annotated[Path | None, typer.Option("--model", help="Transformer model folder (default: paths.models/transformer).")]
+SentencesOption = Annotated[int, typer.Option("--sentences", min=1, help="Sentences to classify.")]
+RoundsOption = Annotated[int, typer.Option("--rounds", min=1, help="Rounds; the median is reported.")]
+OutputOption = Annotated[Path, typer.Option("--output", help="Results file (JSON, written atomically).")]
+
+
+def seed_sentences(config: Config) -> list[Sentence]:
+    """The seed corpus's sentences: real text at real lengths, which the benchmark may print and keep."""
+    return segment_corpus(project_corpora(config.paths)[0], config.segment)
 
 
 def cycled(corpus: Sequence[Sentence], count: int) -> list[str]:

@@ -1,7 +1,9 @@
-"""Typed, validated parameters: one frozen dataclass per section of configs/params.yaml.
+"""configs/params.yaml, read once at the edge into one typed, frozen Config.
 
-Each section is checked once here (unknown keys, ranges, combinations), so the
-rest of the code can trust what it is given.
+Each section is built from its dataclass in `pipeline.params` and checked there
+(ranges, combinations); here, unknown and missing keys are refused and values
+are coerced to the declared types. Every message starts with the file it came
+from: a model card is checked by the same code and named as itself.
 """
 
 from __future__ import annotations
@@ -16,65 +18,41 @@ from typing import Any, TypeVar
 import yaml
 
 from pipeline.errors import StanceError
+from pipeline.params import (
+    MODEL_KINDS,
+    BenchmarkParams,
+    EvaluateParams,
+    LabelingParams,
+    LabelSet,
+    MajorityParams,
+    Paths,
+    PredictParams,
+    ReportParams,
+    SegmentParams,
+    TfidfParams,
+    TrainParams,
+    TransformerParams,
+)
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Every path the pipeline reads or writes; dvc.yaml names the same ones through `vars`."""
-
-    articles: Path
-    metadata: Path
-    # The article pool, read in place (its texts are never copied into the project).
-    pool: Path
-    # Adjudicated labels of the pool; training reads it besides the top of `labels`.
-    pool_labels: Path
-    sentences: Path
-    descriptions: Path
-    labels: Path
-    models: Path
-    reports: Path
-
-
-@dataclass(frozen=True)
-class SegmentParams:
-    # Abbreviations pysbd does not know, lower-case, without the final period.
-    extra_abbreviations: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class LabelSet:
-    names: tuple[str, ...]
-    # The label that means "no claim"; claim-vs-none metrics are built on it.
-    negative: str
-
-    def __post_init__(self) -> None:
-        if len(self.names) < 2 or len(set(self.names)) != len(self.names):
-            raise StanceError(f"configs: labels.names must be at least two distinct labels, got {list(self.names)}.")
-        if self.negative not in self.names:
-            raise StanceError(f"configs: labels.negative {self.negative!r} is not one of {list(self.names)}.")
-
-    @property
-    def positives(self) -> tuple[str, ...]:
-        return tuple(name for name in self.names if name != self.negative)
+DEFAULT_PARAMS = Path("configs/params.yaml")
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind):
-        return build(kind, value, where)  # type: ignore[arg-type]
+        return _build(kind, value, where)  # type: ignore[arg-type]
     if origin is dict:
         if not isinstance(value, dict):
-            raise StanceError(f"configs: {where} must be a mapping, got {value!r}.")
+            raise StanceError(f"{where} must be a mapping, got {value!r}.")
         return dict(value)
     if kind is Path:
-        if not isinstance(value, str):
-            raise StanceError(f"configs: {where} must be a path string, got {value!r}.")
+        if not isinstance(value, str | Path):
+            raise StanceError(f"{where} must be a path string, got {value!r}.")
         return Path(value)
     if origin is tuple:
-        if not isinstance(value, list):
-            raise StanceError(f"configs: {where} must be a list, got {value!r}.")
+        if not isinstance(value, list | tuple):
+            raise StanceError(f"{where} must be a list, got {value!r}.")
         (item,) = {a for a in typing.get_args(kind) if a is not Ellipsis}
         return tuple(_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value))
     if origin in (typing.Union, types.UnionType):
@@ -83,43 +61,103 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if isinstance(kind, type) and not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise StanceError(f"configs: {where} must be {kind.__name__}, got {value!r}.")
+        raise StanceError(f"{where} must be {kind.__name__}, got {value!r}.")
     return value
 
 
-def build(cls: type[T], raw: Any, where: str) -> T:
-    """Build a section dataclass from its mapping; unknown keys are an error, not ignored."""
+def _build(cls: type[T], raw: Any, where: str) -> T:
     if not isinstance(raw, dict):
-        raise StanceError(f"configs: section {where} must be a mapping, got {raw!r}.")
+        raise StanceError(f"section {where} must be a mapping, got {raw!r}.")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(raw) - set(fields))
     if unknown:
-        raise StanceError(f"configs: unknown key {where}.{unknown[0]}; expected one of {sorted(fields)}.")
+        raise StanceError(f"unknown key {where}.{unknown[0]}; expected one of {sorted(fields)}.")
     missing = [
         name
         for name, f in fields.items()
         if name not in raw and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     ]
     if missing:
-        raise StanceError(f"configs: section {where} lacks key {missing[0]!r}.")
-    values = {key: _coerce(value, hints[key], f"{where}.{key}") for key, value in raw.items()}
-    return cls(**values)
+        raise StanceError(f"section {where} lacks key {missing[0]!r}.")
+    return cls(**{key: _coerce(value, hints[key], f"{where}.{key}") for key, value in raw.items()})
 
 
-def read_params(path: Path) -> dict[str, Any]:
+def build(cls: type[T], raw: Any, where: str, source: str) -> T:
+    """A section dataclass from its mapping; unknown keys are an error, not ignored; `source` starts every message."""
+    try:
+        return _build(cls, raw, where)
+    except StanceError as err:
+        raise StanceError(f"{source}: {err}") from None
+
+
+def overridden(section: T, overrides: dict[str, Any], where: str, source: str) -> T:
+    """`section` with some keys replaced, checked like the file itself."""
+    return build(type(section), {**dataclasses.asdict(section), **overrides}, where, source)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    paths: Paths
+    segment: SegmentParams
+    labels: LabelSet
+    train: TrainParams
+    majority: MajorityParams
+    tfidf: TfidfParams
+    transformer: TransformerParams
+    evaluate: EvaluateParams
+    report: ReportParams
+    # Model -> lowest cross-validated macro-F1 CI accepts.
+    floor: dict[str, float]
+    benchmark: BenchmarkParams
+    predict: PredictParams
+    labeling: LabelingParams
+
+    def __post_init__(self) -> None:
+        for name, value in self.floor.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise StanceError(f"floor.{name} must be a number between 0 and 1, got {value!r}.")
+        for name in (*self.evaluate.models, self.labeling.model, self.report.focus):
+            if name not in MODEL_KINDS:
+                raise StanceError(f"model {name!r} in evaluate, report or labeling is not one of {', '.join(MODEL_KINDS)}.")
+
+    def kind_params(self, kind: str) -> Any:
+        """The section of a model kind (`tfidf` -> TfidfParams)."""
+        if kind not in MODEL_KINDS:
+            raise StanceError(f"unknown model kind {kind!r}; expected one of {', '.join(MODEL_KINDS)}.")
+        return getattr(self, kind)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise StanceError(f"{path}: parameters file not found.")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise StanceError(f"{path}: not valid YAML ({err}).".replace("\n", " ")) from None
     if not isinstance(data, dict):
         raise StanceError(f"{path}: expected a mapping of sections.")
     return data
 
 
-def section(params: dict[str, Any], name: str, cls: type[T]) -> T:
-    if name not in params:
-        raise StanceError(f"configs: no section {name!r}.")
-    return build(cls, params[name], name)
+def load_config(path: Path) -> Config:
+    """The whole parameters file, every section checked, once."""
+    return config_from(read_yaml(path), path)
+
+
+def config_from(raw: dict[str, Any], path: Path) -> Config:
+    """A Config from the parsed mapping of the file at `path` (named in every message)."""
+    hints = typing.get_type_hints(Config)
+    sections = [f.name for f in dataclasses.fields(Config) if f.name != "source"]
+    unknown = sorted(set(raw) - set(sections))
+    if unknown:
+        raise StanceError(f"{path}: unknown section {unknown[0]!r}; expected one of {sorted(sections)}.")
+    missing = [name for name in sections if name not in raw]
+    if missing:
+        raise StanceError(f"{path}: no section {missing[0]!r}.")
+    try:
+        values = {name: _coerce(raw[name], hints[name], name) for name in sections}
+        return Config(source=path, **values)
+    except StanceError as err:
+        raise StanceError(f"{path}: {err}") from None

@@ -13,12 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.config import load_config
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
 PARAMS = ROOT / "configs" / "params.yaml"
 POOL = (ROOT / yaml.safe_load(PARAMS.read_text(encoding="utf-8"))["paths"]["pool"]).resolve()
 # A few short pool articles, one or two of each slice, for end-to-end runs that must stay fast.
 POOL_SAMPLE = ("pk21", "af04", "ww09", "ww15")
+
+# The real parameters, for tests that build a section with a few values changed (dataclasses.replace).
+CONFIG = load_config(PARAMS)
 
 needs_pool = pytest.mark.skipif(not POOL.is_dir(), reason=f"the article pool is not at {POOL} (configs/params.yaml paths.pool)")
 

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.audit import audit_markdown, read_cv, suspects
-from pipeline.cli import app
-from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.corpus import Corpus, segment_corpus
-from pipeline.crossval import out_of_fold
-from pipeline.dataset import Dataset
+from pipeline.cli.app import app
+from pipeline.config import load_config
+from pipeline.corpus.corpora import Corpus, segment_corpus
 from pipeline.errors import StanceError
-from pipeline.labels import load_labeled
-from pipeline.tfidf import TfidfParams, fit
+from pipeline.evaluation.predictions import read_cv
+from pipeline.labels.audit import audit_markdown, suspects
+from pipeline.labels.dataset import Dataset
+from pipeline.labels.records import load_labeled
+from pipeline.models.tfidf import fit
+from pipeline.params import LabelSet
+from pipeline.training.crossval import out_of_fold
+from tests.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = LabelSet(("pro-talks", "skeptical", "conditional", "none"), "none")
@@ -28,7 +32,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def flipped() -> tuple[list[dict], set[str], dict[str, str]]:
     """Honest out-of-fold probabilities for the seed labels with 10% of them flipped at random."""
-    segment = section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
+    segment = load_config(ROOT / "configs" / "params.yaml").segment
     sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), segment)
     rows = load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, LABELS, frozenset())
     data = Dataset.from_labeled(rows)
@@ -38,7 +42,7 @@ def flipped() -> tuple[list[dict], set[str], dict[str, str]]:
     for i in chosen:
         labels[i] = str(rng.choice([name for name in LABELS.names if name != labels[i]]))
     noisy = Dataset(data.ids, data.texts, tuple(labels), data.groups, data.slices)
-    params = TfidfParams(word_ngrams=(1, 2), char_ngrams=(2, 4), c_grid=(10.0,))
+    params = replace(CONFIG.tfidf, word_ngrams=(1, 2), char_ngrams=(2, 4), c_grid=(10.0,))
     records = out_of_fold(noisy, lambda subset: fit(subset, LABELS.names, params, 13), 5, 13)
     return records, {data.ids[i] for i in chosen}, dict(zip(data.ids, data.texts))
 
@@ -51,7 +55,7 @@ def test_most_flipped_labels_rank_near_the_top(flipped: tuple[list[dict], set[st
     assert len({s.id for s in found} & flips) >= 0.7 * len(flips)
     scores = [s.score for s in found]
     assert scores == sorted(scores)
-    given = {r["id"]: r["gold"] for r in records}
+    given = {r.id: r.gold for r in records}
     assert all(s.label == given[s.id] and s.suggested in LABELS.names for s in found)
 
 

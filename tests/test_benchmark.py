@@ -13,19 +13,21 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipeline.benchmark import (
-    BenchmarkParams,
-    System,
+from pipeline.benchmark.run import (
+    BenchmarkResults,
     first_tweets,
     fit_system,
+    report_markdown,
     run,
     score,
     system_params,
 )
-from pipeline.cli import app
-from pipeline.config import LabelSet, section
+from pipeline.benchmark.tweeteval import load
+from pipeline.cli.app import app
+from pipeline.config import config_from
 from pipeline.errors import StanceError
-from pipeline.tweeteval import load
+from pipeline.params import LabelSet, System
+from tests.conftest import CONFIG, PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = (ROOT / yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))["benchmark"]["data"]).resolve()
@@ -61,7 +63,7 @@ def test_loads_every_split_with_the_readme_counts(corpus: dict) -> None:
 def test_per_target_majority_reproduces_the_published_baseline(corpus: dict) -> None:
     """The README's gold-label check: 52.01 / 78.44 / 65.22 pooled, 40.09 as a mean of per-target scores."""
     system = System("majority", "majority", per_target=True)
-    fitted = fit_system(system, system_params(system, {"majority": {}}, None), corpus["train"], {}, LABELS, 13, 5)
+    fitted = fit_system(system, system_params(system, CONFIG, None), corpus["train"], {}, LABELS, 13, 5)
     scores = score(corpus["test"], fitted.predict(corpus["test"]), LABELS)
     assert (round(scores["f1_favor"], 2), round(scores["f1_against"], 2), round(scores["f_avg"], 2)) == (52.01, 78.44, 65.22)
     per_target_mean = sum(s["f_avg"] for s in scores["per_target"].values()) / 5
@@ -80,7 +82,7 @@ def test_f_avg_gives_none_no_score_but_counts_its_errors(corpus: dict) -> None:
 def test_one_model_systems_see_the_target_before_each_tweet(corpus: dict) -> None:
     small = first_tweets(corpus, 15, 5, "train")
     system = System("joint", "tfidf", per_target=False, params={"c_grid": [1.0]})
-    params = system_params(system, {"tfidf": {}}, None)
+    params = system_params(system, CONFIG, None)
     fitted = fit_system(system, params, small["train"], {t: f"zzq{t}" for t in TARGETS}, LABELS, 13, 3)
     model = fitted.models["atheism"]
     assert model is fitted.models["hillary"] and fitted.prefixes["atheism"] == "zzqatheism: "
@@ -94,10 +96,10 @@ def test_only_the_val_winner_of_each_kind_is_scored_on_test(corpus: dict, params
         {"name": "strong", "kind": "tfidf", "per_target": True, "seeded": False, "params": {"c_grid": [10.0], "char_ngrams": [3, 3]}},
         {"name": "majority", "kind": "majority", "per_target": True, "seeded": False},
     ]
-    raw = small_params(params, systems)
-    settings = section(raw, "benchmark", BenchmarkParams)
+    config = config_from(small_params(params, systems), PARAMS)
+    settings = config.benchmark
     small = first_tweets(corpus, 40, 20, "train")
-    kind_params = {s.name: system_params(s, raw, None) for s in settings.systems}
+    kind_params = {s.name: system_params(s, config, None) for s in settings.systems}
     results = run(small, settings, kind_params, (1, 2), lambda line: None)
     rows = {row["name"]: row for row in results["systems"]}
     assert rows["weak"]["seeds"] == [1, 2] and rows["strong"]["seeds"] == [1]
@@ -111,7 +113,7 @@ def test_only_the_val_winner_of_each_kind_is_scored_on_test(corpus: dict, params
     ("change", "message"),
     [
         (lambda b: b["systems"][0].update(colour="red"), "unknown key benchmark.systems[0].colour"),
-        (lambda b: b["systems"][0].update(kind="svm"), "has kind 'svm'; expected one of majority, tfidf, transformer"),
+        (lambda b: b["systems"][0].update(kind="svm"), "benchmark system 'majority': 'svm' is not a model kind; expected one of majority, tfidf, transformer"),
         (lambda b: b.update(seeds=[1, 1]), "benchmark.seeds must be distinct"),
         (lambda b: b.update(select="test"), "three different splits"),
         (lambda b: b["smoke"]["params"].update(svm={}), "benchmark.smoke.params.svm"),
@@ -121,7 +123,7 @@ def test_config_mistakes_are_named(params: dict, change, message: str) -> None:
     raw = copy.deepcopy(params)
     change(raw["benchmark"])
     with pytest.raises(StanceError, match=message.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
-        section(raw, "benchmark", BenchmarkParams)
+        config_from(raw, PARAMS)
 
 
 def copy_target(tmp_path: Path) -> Path:
@@ -176,8 +178,18 @@ def test_command_without_data_fails_in_one_line(tmp_path: Path) -> None:
 def test_head_recipe_has_no_randomness_so_one_run_stands_for_all_seeds(corpus: dict, params: dict) -> None:
     """Why the config runs `head` once (seeded: false): two seeds give the same probabilities."""
     system = System("head", "transformer", per_target=True, params={"recipe": "head", "c_grid": [1.0]})
-    kind_params = system_params(system, params, None)
+    kind_params = system_params(system, CONFIG, None)
     train = {"atheism": corpus["train"]["atheism"].subset(range(12))}
     tweets = corpus["val"]["atheism"].texts[:6]
     runs = [fit_system(system, kind_params, train, {}, LABELS, seed, 3).models["atheism"].predict_proba(tweets) for seed in (1, 2)]
     assert (runs[0] == runs[1]).all()
+
+
+def test_committed_results_round_trip_and_a_stale_file_says_to_rerun() -> None:
+    path = ROOT / "benchmarks" / "tweeteval" / "results.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    results = BenchmarkResults.from_json(raw, str(path))
+    assert results.to_json() == raw
+    assert report_markdown(results) == (ROOT / "benchmarks" / "tweeteval" / "report.md").read_text(encoding="utf-8")
+    with pytest.raises(StanceError, match=r"results\.json: not benchmark results of this version .*; rerun the benchmark\."):
+        BenchmarkResults.from_json({k: v for k, v in raw.items() if k != "machine"}, "results.json")

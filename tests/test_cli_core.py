@@ -14,7 +14,7 @@ import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 STANCE = Path(sys.executable).with_name("stance")
 PNG = b"\x89PNG\r\n\x1a\n"

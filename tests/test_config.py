@@ -9,16 +9,32 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import LabelSet, Paths, SegmentParams, build, read_params, section
-from pipeline.crossval import TrainParams
+from pipeline.config import Config, build, config_from, load_config, read_yaml
 from pipeline.errors import StanceError
-from pipeline.metrics import EvaluateParams
-from pipeline.models import KINDS
-from pipeline.report import ReportParams
-from pipeline.tfidf import TfidfParams
-from pipeline.transformer import TransformerParams
+from pipeline.models.card import PARAMS as KIND_PARAMS
+from pipeline.models.registry import KINDS
+from pipeline.params import (
+    MODEL_KINDS,
+    EvaluateParams,
+    LabelSet,
+    Paths,
+    ReportParams,
+    SegmentParams,
+    TfidfParams,
+    TrainParams,
+    TransformerParams,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
+FILE = ROOT / "configs" / "params.yaml"
+SOURCE = "configs/params.yaml"
+
+
+def section(params: dict[str, Any], name: str, cls: type) -> Any:
+    """One section of the whole config built from `params`, as the pipeline builds it."""
+    loaded = getattr(config_from(params, Path(SOURCE)), name)
+    assert isinstance(loaded, cls)
+    return loaded
 
 
 def changed(params: dict[str, Any], name: str, **values: Any) -> dict[str, Any]:
@@ -31,8 +47,28 @@ def changed(params: dict[str, Any], name: str, **values: Any) -> dict[str, Any]:
 # --- the real params.yaml -----------------------------------------------------------------------
 
 
-def test_read_params_reads_the_real_file(params: dict[str, Any]) -> None:
-    assert read_params(ROOT / "configs" / "params.yaml") == params
+def test_the_real_file_loads_whole_once(params: dict[str, Any]) -> None:
+    assert read_yaml(FILE) == params
+    config = load_config(FILE)
+    assert isinstance(config, Config) and config.source == FILE
+    assert [f.name for f in dataclasses.fields(Config)][1:] == list(params)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.train = config.train  # type: ignore[misc]
+
+
+def test_model_kinds_are_one_list_everywhere() -> None:
+    assert tuple(KINDS) == MODEL_KINDS == tuple(KIND_PARAMS)
+
+
+def test_no_section_restates_a_value_as_a_default() -> None:
+    """configs/params.yaml holds every value: a default in a dataclass would be a second place that can drift."""
+    defaults = [
+        f"{cls.__name__}.{f.name}"
+        for cls in (Paths, SegmentParams, LabelSet, TrainParams, TfidfParams, TransformerParams, EvaluateParams, ReportParams, *KIND_PARAMS.values())
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    ]
+    assert defaults == []
 
 
 def test_paths_section_loads_as_paths(params: dict[str, Any]) -> None:
@@ -54,13 +90,12 @@ def test_segment_and_labels_sections_load(params: dict[str, Any]) -> None:
 def test_train_section_loads(params: dict[str, Any]) -> None:
     train = section(params, "train", TrainParams)
     assert train.seed == params["train"]["seed"]
-    assert train.learning_curve == tuple(float(s) for s in params["train"]["learning_curve"])
+    assert train.learning_curve == tuple(params["train"]["learning_curve"]) and train.folds == params["train"]["folds"]
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_each_model_section_loads_through_its_kind(params: dict[str, Any], kind: str) -> None:
-    loaded = section(params, kind, KINDS[kind].params)
-    assert isinstance(loaded, KINDS[kind].params)
+    loaded = section(params, kind, KIND_PARAMS[kind])
     as_dict = dataclasses.asdict(loaded)
     for key, value in params[kind].items():
         assert as_dict[key] == (tuple(value) if isinstance(value, list) else value)
@@ -94,22 +129,22 @@ def test_sections_are_frozen(params: dict[str, Any]) -> None:
 
 
 def test_unknown_key_is_rejected_by_name(params: dict[str, Any]) -> None:
-    with pytest.raises(StanceError, match=r"^configs: unknown key tfidf\.min_dff; expected one of \[.*'min_df'.*\]\.$"):
+    with pytest.raises(StanceError, match=r"^configs/params\.yaml: unknown key tfidf\.min_dff; expected one of \[.*'min_df'.*\]\.$"):
         section(changed(params, "tfidf", min_dff=2), "tfidf", TfidfParams)
     with pytest.raises(StanceError, match=r"unknown key majority\.c_grid"):
-        section(changed(params, "majority", c_grid=[1.0]), "majority", KINDS["majority"].params)
+        section(changed(params, "majority", c_grid=[1.0]), "majority", KIND_PARAMS["majority"])
 
 
 def test_unknown_keys_are_named_in_sorted_order() -> None:
     with pytest.raises(StanceError) as caught:
-        build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train")
-    assert str(caught.value) == "configs: unknown key train.alpha; expected one of ['folds', 'learning_curve', 'seed']."
+        build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train", "models/x/model.json")
+    assert str(caught.value) == "models/x/model.json: unknown key train.alpha; expected one of ['folds', 'learning_curve', 'seed']."
 
 
 def test_missing_key_is_named(params: dict[str, Any]) -> None:
     labels = copy.deepcopy(params)
     del labels["labels"]["negative"]
-    with pytest.raises(StanceError, match=r"^configs: section labels lacks key 'negative'\.$"):
+    with pytest.raises(StanceError, match=r"^configs/params\.yaml: section labels lacks key 'negative'\.$"):
         section(labels, "labels", LabelSet)
     paths = copy.deepcopy(params)
     del paths["paths"]["sentences"]
@@ -117,15 +152,14 @@ def test_missing_key_is_named(params: dict[str, Any]) -> None:
         section(paths, "paths", Paths)
 
 
-def test_missing_key_with_a_default_takes_the_default() -> None:
-    assert build(TrainParams, {"seed": 7}, "train") == TrainParams(seed=7, learning_curve=TrainParams().learning_curve)
-
-
-def test_missing_or_malformed_section(params: dict[str, Any]) -> None:
-    with pytest.raises(StanceError, match=r"^configs: no section 'tfidff'\.$"):
-        section(params, "tfidff", TfidfParams)
+def test_missing_unknown_or_malformed_section(params: dict[str, Any]) -> None:
+    without = {k: v for k, v in params.items() if k != "tfidf"}
+    with pytest.raises(StanceError, match=r"^configs/params\.yaml: no section 'tfidf'\.$"):
+        config_from(without, Path(SOURCE))
+    with pytest.raises(StanceError, match=r"^configs/params\.yaml: unknown section 'tfidff'; expected one of \["):
+        config_from({**params, "tfidff": {}}, Path(SOURCE))
     with pytest.raises(StanceError, match=r"section tfidf must be a mapping, got \[1, 2\]"):
-        section({"tfidf": [1, 2]}, "tfidf", TfidfParams)
+        config_from({**params, "tfidf": [1, 2]}, Path(SOURCE))
 
 
 @pytest.mark.parametrize(
@@ -197,15 +231,15 @@ def test_out_of_range_values_are_rejected(params: dict[str, Any], name: str, cls
 # --- the file itself ------------------------------------------------------------------------------
 
 
-def test_read_params_errors_are_one_line(tmp_path: Path) -> None:
+def test_read_yaml_errors_are_one_line(tmp_path: Path) -> None:
     with pytest.raises(StanceError, match="parameters file not found"):
-        read_params(tmp_path / "params.yaml")
+        read_yaml(tmp_path / "params.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("tfidf:\n  c_grid: [1.0\n  min_df: 1\n", encoding="utf-8")
     with pytest.raises(StanceError, match="not valid YAML") as caught:
-        read_params(broken)
+        read_yaml(broken)
     assert "\n" not in str(caught.value)
     listing = tmp_path / "list.yaml"
     listing.write_text("- paths\n- segment\n", encoding="utf-8")
     with pytest.raises(StanceError, match="expected a mapping of sections"):
-        read_params(listing)
+        read_yaml(listing)

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.articles import read_article
-from pipeline.config import SegmentParams, read_params, section
+from pipeline.config import load_config
+from pipeline.corpus.articles import read_article
+from pipeline.corpus.segment import segment_article
 from pipeline.errors import StanceError
-from pipeline.inputs import InputSentence, Source, input_sentences, sources
-from pipeline.segment import segment_article
+from pipeline.params import SegmentParams
+from pipeline.predict.inputs import InputSentence, Source, input_sentences, sources
+from tests.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -22,7 +24,7 @@ TIME_ARTICLE = ARTICLES / "004_4e83cf9310ecd704.txt"
 
 @pytest.fixture(scope="module")
 def segment_params() -> SegmentParams:
-    return section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
+    return load_config(ROOT / "configs" / "params.yaml").segment
 
 
 def read(paths: list[str], params: SegmentParams, stdin: bytes = b"", stdin_suffix: str = ".txt", text_column: str = "text") -> tuple[list[InputSentence], list[str]]:
@@ -167,3 +169,26 @@ def test_folder_without_articles(tmp_path: Path, segment_params: SegmentParams) 
 def test_every_path_is_checked_before_any_is_read(tmp_path: Path) -> None:
     with pytest.raises(StanceError, match="missing.txt: no such file or folder"):
         sources([str(TIME_ARTICLE), str(tmp_path / "missing.txt")], ".txt")
+
+
+# --- one decoding policy for every reader ------------------------------------------------------------
+
+
+def test_training_and_predict_decode_a_mixed_file_to_the_same_sentences(tmp_path: Path) -> None:
+    from pipeline.predict.inputs import input_sentences, sources
+
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("Caf\u00e9 talks resumed on Monday.\n\n".encode() + "The na\u00efve truce held.\n".encode("cp1252"))
+    trained = [s.text for s in segment_article("mixed", read_article(path).text, CONFIG.segment)]
+    warnings: list[str] = []
+    predicted = [s.text for s in input_sentences(sources([str(path)], ".txt"), None, CONFIG.segment, "text", warnings.append)]
+    assert trained == predicted == ["Caf\u00e9 talks resumed on Monday.", "The na\u00efve truce held."]
+    assert warnings == [f"{path}:3: not UTF-8; read as cp1252 (Windows-1252), one line at a time."]
+
+
+def test_an_html_page_is_decoded_by_its_declared_charset(tmp_path: Path) -> None:
+    sentence = "\u041f\u0435\u0440\u0435\u0433\u043e\u0432\u043e\u0440\u044b \u0441 \u0431\u043e\u0435\u0432\u0438\u043a\u0430\u043c\u0438 \u043f\u0440\u043e\u0434\u043e\u043b\u0436\u0430\u044e\u0442\u0441\u044f."
+    page = f'<html><head><meta charset="windows-1251"><title>T</title></head><body><article><p>{sentence} {sentence}</p></article></body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode("cp1251"))
+    assert sentence in read_article(path).text

@@ -11,17 +11,19 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import LabelSet, Paths, SegmentParams, read_params, section
-from pipeline.corpus import read_sentences
+from pipeline.cli.app import app
+from pipeline.config import load_config
+from pipeline.corpus.corpora import read_sentences
+from pipeline.corpus.segment import segment_article
 from pipeline.errors import StanceError
-from pipeline.labeling import (
+from pipeline.labels.session import (
     Item,
     LabelingParams,
     LabelLog,
@@ -32,7 +34,8 @@ from pipeline.labeling import (
     ordered,
     with_guesses,
 )
-from pipeline.segment import segment_article
+from pipeline.params import LabelSet, SegmentParams
+from tests.conftest import CONFIG
 
 STANCE = Path(sys.executable).with_name("stance")
 NEW = "004_4e83cf9310ecd704"  # the seed article that plays the user's new article
@@ -239,6 +242,8 @@ def test_label_session_end_to_end(new_article: Path, project: Path) -> None:
     ]
     assert "This session: 3 labeled, 1 skipped" in output
     assert (project / "data" / "articles" / new_article.name).exists()
+    assert f"{NEW}-53" not in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}  # the segment stage's file
+    assert runner.invoke(app, ["segment"]).exit_code == 0
     assert f"{NEW}-53" in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}
     assert "403 of 454 sentences labeled" in check_passes()
 
@@ -253,19 +258,21 @@ def test_without_paths_the_whole_corpus_queue_and_a_labeled_corpus_has_nothing_t
 
 
 def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> None:
-    from pipeline.dataset import Dataset
-    from pipeline.labels import existing_label_files, load_labeled
-    from pipeline.models import load_model, model_card, save_model
-    from pipeline.tfidf import TfidfParams, fit
+    from pipeline.labels.dataset import Dataset
+    from pipeline.labels.records import existing_label_files, load_labeled
+    from pipeline.models.card import model_card
+    from pipeline.models.folder import load_model, save_model
+    from pipeline.models.tfidf import fit
 
-    params = TfidfParams(word_ngrams=(1, 2), char_ngrams=(3, 3), c_grid=(10.0,))
-    paths = section(read_params(project / "configs" / "params.yaml"), "paths", Paths)
+    params = replace(CONFIG.tfidf, word_ngrams=(1, 2), char_ngrams=(3, 3), c_grid=(10.0,))
+    paths = load_config(project / "configs" / "params.yaml").paths
     rows = load_labeled(existing_label_files(paths), read_sentences(project / "data" / "sentences.jsonl"), LABELS, frozenset({"pool"}))
     data = Dataset.from_labeled(rows)
-    save_model(fit(data, LABELS.names, params, 13), model_card("tfidf", LABELS.names, params, 13, data, {}), project / "models" / "tfidf")
+    save_model(fit(data, LABELS.names, params, 13), model_card("tfidf", LABELS, CONFIG.segment, params, 13, data, {}), project / "models" / "tfidf")
 
     output = label(str(new_article), "--annotator", "Tester", "--model", "baseline", keys="nq")
     assert "model guess: " in output and "no trained model" not in output
+    assert runner.invoke(app, ["segment"]).exit_code == 0
     model, _ = load_model(project / "models" / "tfidf")
     texts = [s.text for s in read_sentences(project / "data" / "sentences.jsonl") if s.article == NEW]
     doubt = int(model.predict_proba(texts).max(axis=1).argmin())
@@ -356,6 +363,7 @@ def test_killed_session_loses_nothing_and_resumes(new_article: Path, project: Pa
         terminal.kill()
     assert terminal.process.returncode == -signal.SIGKILL
     assert [(r["id"], r["label"]) for r in records(path)] == [(f"{NEW}-0", "none"), (f"{NEW}-1", "pro-talks")]
+    assert runner.invoke(app, ["segment"]).exit_code == 0
     assert "402 of 454 sentences labeled" in check_passes()
 
     label("--annotator", "Tester", "--order", "article", keys="cq")
@@ -363,7 +371,7 @@ def test_killed_session_loses_nothing_and_resumes(new_article: Path, project: Pa
 
 
 def test_a_pool_sentence_is_saved_by_hash_never_by_text(tmp_path: Path) -> None:
-    from pipeline.segment import Sentence, text_hash
+    from pipeline.corpus.segment import Sentence, text_hash
 
     pool_sentence = Sentence("pk21-0", "pk21", 0, 0, "A stand-in sentence.", text_hash("A stand-in sentence."), "pool")
     path = tmp_path / "tester.jsonl"

@@ -12,12 +12,13 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.corpus import Corpus, segment_corpus
+from pipeline.cli.app import app
+from pipeline.config import load_config
+from pipeline.corpus.corpora import Corpus, segment_corpus
+from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
-from pipeline.labels import check_labels, label_files, load_labeled
-from pipeline.segment import Sentence
+from pipeline.labels.records import check_labels, label_files, load_labeled
+from pipeline.params import LabelSet
 from tests.conftest import POOL, POOL_SAMPLE, needs_pool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,13 +33,13 @@ Record = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def sentences() -> list[Sentence]:
-    raw = read_params(ROOT / "configs" / "params.yaml")
-    return segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), section(raw, "segment", SegmentParams))
+    config = load_config(ROOT / "configs" / "params.yaml")
+    return segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), config.segment)
 
 
 @pytest.fixture(scope="module")
 def label_set() -> LabelSet:
-    return section(read_params(ROOT / "configs" / "params.yaml"), "labels", LabelSet)
+    return load_config(ROOT / "configs" / "params.yaml").labels
 
 
 @pytest.fixture(scope="module")
@@ -269,8 +270,8 @@ def test_cli_without_sentences_file_says_how_to_make_it(project: Path) -> None:
 def with_pool(sentences: list[Sentence]) -> list[Sentence]:
     if not POOL.is_dir():
         pytest.skip(f"the article pool is not at {POOL}")
-    raw = read_params(ROOT / "configs" / "params.yaml")
-    return sentences + segment_corpus(Corpus("pool", POOL, True, "paths.pool"), section(raw, "segment", SegmentParams))
+    config = load_config(ROOT / "configs" / "params.yaml")
+    return sentences + segment_corpus(Corpus("pool", POOL, True, "paths.pool"), config.segment)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 STANCE = Path(sys.executable).with_name("stance")
 NEW = "004_4e83cf9310ecd704"

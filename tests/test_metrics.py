@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
-from typing import Any
 
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
-from pipeline.config import LabelSet
 from pipeline.errors import StanceError
-from pipeline.evaluation import merge_predictions, score_models
-from pipeline.metrics import (
-    EvaluateParams,
+from pipeline.evaluation.metrics import (
     article_resamples,
     evaluate,
     headline,
@@ -22,6 +19,9 @@ from pipeline.metrics import (
     per_class,
     scored,
 )
+from pipeline.evaluation.predictions import CvPrediction
+from pipeline.evaluation.scoring import Metrics, merge_predictions, score_models
+from pipeline.params import EvaluateParams, LabelSet
 
 LABELS = LabelSet(("pro-talks", "skeptical", "conditional", "none"), "none")
 PRO, SKEP, COND, NONE = LABELS.names
@@ -99,6 +99,7 @@ WIDE_GOLD = [PRO, SKEP, COND, NONE] * 10
 WIDE_PRED = [PRO, SKEP, NONE, NONE, SKEP, SKEP, COND, PRO] * 5
 WIDE_ARTICLES = [f"art{i // 4}" for i in range(40)]
 FAST = EvaluateParams(models=("m",), bootstrap=100, confidence=0.9)
+QUICK = EvaluateParams(models=("m",), bootstrap=100, confidence=0.95)
 
 
 def wide_intervals(seed: int, confidence: float = 0.9) -> dict[str, list[float]]:
@@ -175,7 +176,7 @@ def test_paired_differences_of_a_model_with_itself_are_zero_and_a_better_model_w
 def test_evaluate_puts_everything_together() -> None:
     articles = ["a", "a", "a", "b", "b", "b"]
     slices = ["pk", "pk", "pk", "seed", "seed", "seed"]
-    scores = evaluate(GOLD, PRED, articles, slices, LABELS, EvaluateParams(bootstrap=100), seed=13)
+    scores = evaluate(GOLD, PRED, articles, slices, LABELS, QUICK, seed=13)
     assert scores["macro_f1"] == headline(GOLD, PRED, LABELS)["macro_f1"]
     assert scores["confusion"] == {
         "labels": list(LABELS.names),
@@ -195,12 +196,30 @@ def test_evaluate_puts_everything_together() -> None:
 # --- merging the models' out-of-fold predictions ------------------------------------------------
 
 
-def cv_rows(pred: list[str], ids: list[str] | None = None) -> list[dict[str, Any]]:
+def cv_rows(pred: list[str], ids: list[str] | None = None) -> list[CvPrediction]:
     ids = ids or [f"a-{i}" for i in range(len(pred))]
-    return [
-        {"id": i, "article": i.split("-")[0], "slice": "pk", "fold": 0, "gold": g, "pred": p, "scores": {p: 1.0}}
-        for i, g, p in zip(ids, GOLD, pred)
-    ]
+    return [CvPrediction(i, i.split("-")[0], "pk", 0, g, p, {p: 1.0}) for i, g, p in zip(ids, GOLD, pred, strict=False)]
+
+
+def test_cv_prediction_round_trips_and_refuses_what_it_cannot_be() -> None:
+    record = cv_rows(PRED)[1]
+    scores = {name: 0.25 for name in LABELS.names}
+    full = CvPrediction(record.id, record.article, record.slice, record.fold, record.gold, record.pred, scores)
+    assert CvPrediction.from_json(json.loads(json.dumps(full.to_json())), "cv.jsonl:2", LABELS) == full
+    with pytest.raises(StanceError, match=r"^cv\.jsonl:2: record lacks 'slice'; rerun `dvc repro`\.$"):
+        CvPrediction.from_json({k: v for k, v in full.to_json().items() if k != "slice"}, "cv.jsonl:2", LABELS)
+    with pytest.raises(StanceError, match="scores must give one probability for each of"):
+        CvPrediction.from_json({**full.to_json(), "scores": {"none": 1.0}}, "cv.jsonl:2", LABELS)
+
+
+def test_metrics_round_trip_and_an_old_file_says_what_to_rerun() -> None:
+    merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
+    curves = {name: [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}] for name in ("majority", "tfidf")}
+    metrics = score_models(merged, curves, LABELS, QUICK, seed=13)
+    again = Metrics.from_json(json.loads(json.dumps(metrics.to_json())), "m.json")
+    assert again.to_json() == json.loads(json.dumps(metrics.to_json()))
+    with pytest.raises(StanceError, match=r"^m\.json: not a metrics file of this version .*; run `dvc repro evaluate`\.$"):
+        Metrics.from_json({"cv": {}}, "m.json")
 
 
 def test_merge_predictions_puts_models_side_by_side() -> None:
@@ -232,10 +251,10 @@ def test_merge_predictions_rejects_mismatched_sentences(other_ids: list[str]) ->
 def test_score_models_scores_each_model_on_the_same_gold() -> None:
     merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
     curves = {"majority": [{"articles": 1, "train_sentences": 3.0, "pred": [NONE] * 6}], "tfidf": [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}]}
-    scores = score_models(merged, curves, LABELS, EvaluateParams(bootstrap=100), seed=13)
-    assert list(scores["cv"]) == ["majority", "tfidf"]
-    assert scores["corpus"] == {"pk": {"articles": 1, "sentences": 6, PRO: 2, SKEP: 1, COND: 1, NONE: 2}}
-    assert scores["learning_curve"]["tfidf"][0]["macro_f1"] == 1.0
-    assert list(scores["paired"]) == ["majority - tfidf"]
-    assert scores["cv"]["tfidf"]["macro_f1"] == pytest.approx(headline(GOLD, PRED, LABELS)["macro_f1"])
-    assert scores["cv"]["majority"]["claim_f1"] == 0.0
+    scores = score_models(merged, curves, LABELS, QUICK, seed=13)
+    assert list(scores.cv) == ["majority", "tfidf"]
+    assert scores.corpus == {"pk": {"articles": 1, "sentences": 6, PRO: 2, SKEP: 1, COND: 1, NONE: 2}}
+    assert scores.learning_curve["tfidf"][0]["macro_f1"] == 1.0
+    assert list(scores.paired) == ["majority - tfidf"]
+    assert scores.cv["tfidf"]["macro_f1"] == pytest.approx(headline(GOLD, PRED, LABELS)["macro_f1"])
+    assert scores.cv["majority"]["claim_f1"] == 0.0

@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from pipeline.config import SegmentParams, read_params, section
-from pipeline.corpus import Corpus, segment_corpus
+from pipeline.config import load_config
+from pipeline.corpus.corpora import Corpus, segment_corpus
 from tests.conftest import PARAMS, POOL, ROOT
 
 # Shorter sentences are headlines and fragments ("Background", "Talks with TTP") that any text may hold.
@@ -37,7 +37,7 @@ def tracked_texts() -> dict[str, str]:
 def pool_sentences() -> list[str]:
     if not POOL.is_dir():
         pytest.skip(f"the article pool is not at {POOL}")
-    params = section(read_params(PARAMS), "segment", SegmentParams)
+    params = load_config(PARAMS).segment
     return [s.text for s in segment_corpus(Corpus("pool", POOL, True, "paths.pool"), params) if len(s.text) >= SHORTEST]
 
 

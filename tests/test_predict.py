@@ -12,22 +12,27 @@ import itertools
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.dataset import Dataset
-from pipeline.inputs import InputSentence
-from pipeline.models import load_model, model_card, save_model
-from pipeline.onnx_classifier import ONNX_FILE, OnnxClassifier
-from pipeline.predict import Prediction, classify, model_folder, summarise
-from pipeline.segment import segment_article
-from pipeline.transformer import TransformerClassifier, TransformerParams
-from pipeline.transformer import fit as fit_transformer
+from pipeline.cli.app import app
+from pipeline.config import load_config
+from pipeline.corpus.segment import segment_article
+from pipeline.labels.dataset import Dataset
+from pipeline.models.card import model_card
+from pipeline.models.folder import load_model, save_model
+from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
+from pipeline.models.transformer import TransformerClassifier
+from pipeline.models.transformer import fit as fit_transformer
+from pipeline.params import LabelSet, SegmentParams
+from pipeline.predict.classify import Prediction, classify, model_folder, summarise
+from pipeline.predict.inputs import InputSentence
+from tests.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "configs" / "params.yaml"
@@ -43,7 +48,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def labels() -> LabelSet:
-    return section(read_params(PARAMS), "labels", LabelSet)
+    return load_config(PARAMS).labels
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +57,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory, labels: LabelSet) -> tuple
     rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
     picked = [row for name in labels.names for row in [r for r in rows if r["label"] == name][:PER_LABEL]]
     data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")), ("seed",) * len(picked))
-    params = TransformerParams(recipe="head", c_grid=(1.0,))
+    params = replace(CONFIG.transformer, recipe="head", c_grid=(1.0,))
     model = fit_transformer(data, labels.names, params, SEED)
     folder = tmp_path_factory.mktemp("models") / "transformer"
-    save_model(model, model_card("transformer", labels.names, params, SEED, data, {}), folder)
+    save_model(model, model_card("transformer", labels, CONFIG.segment, params, SEED, data, {}), folder)
     return folder, model
 
 
@@ -71,7 +76,7 @@ def torch_scores(trained: tuple[Path, TransformerClassifier]) -> np.ndarray:
 
 
 def corpus_texts(path: Path) -> list[str]:
-    params = section(read_params(PARAMS), "segment", SegmentParams)
+    params = load_config(PARAMS).segment
     return [s.text for s in segment_article(path.stem, path.read_text(encoding="utf-8"), params)]
 
 
@@ -111,7 +116,7 @@ def test_torch_backend_runs_the_model_as_trained(folder: Path, torch_scores: np.
 
 def test_onnx_path_does_not_import_torch(folder: Path) -> None:
     code = (
-        "import sys; from pipeline.cli import app\n"
+        "import sys; from pipeline.cli.app import app\n"
         f"app(['predict', {str(ARTICLE)!r}, '--model', {str(folder)!r}, '--format', 'jsonl', '--params', {str(PARAMS)!r}], standalone_mode=False)\n"
         "print('torch imported:', 'torch' in sys.modules, 'sklearn' in sys.modules)"
     )
@@ -323,3 +328,19 @@ def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
     }
     assert (summary["sentence_count"], summary["claim_count"], len(summary["sentences"])) == (5, 4, 4)
     assert summarise(predictions[:1], labels, 3, False)["stance"] == "none"
+
+
+def test_predict_takes_segmentation_and_labels_from_the_model_card_not_the_params_file(folder: Path, tmp_path: Path) -> None:
+    """A model folder is self-sufficient: changing the current params' labels or segmentation changes nothing it predicts."""
+    params = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
+    params["labels"] = {"names": ["yes", "no"], "negative": "no"}
+    params["segment"]["extra_abbreviations"] = ["lieut", "ma", "afghanistan"]
+    assert len(segment_article("x", ARTICLE.read_text(encoding="utf-8"), SegmentParams(("lieut", "ma", "afghanistan")))) == 53  # 54 by the card
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump(params), encoding="utf-8")
+    out = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    for path, params_file in zip(out, (PARAMS, other), strict=True):
+        result = runner.invoke(app, ["predict", str(ARTICLE), "--model", str(folder), "--output", str(path), "--params", str(params_file)])
+        assert result.exit_code == 0, result.output
+    assert out[0].read_bytes() == out[1].read_bytes()
+    assert {json.loads(line)["label"] for line in out[1].read_text(encoding="utf-8").splitlines()} <= set(CONFIG.labels.names)

@@ -9,24 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.articles import decode, read_article
-from pipeline.config import Paths, SegmentParams, read_params, section
-from pipeline.corpus import (
+from pipeline.config import load_config
+from pipeline.corpus.articles import decode, read_article
+from pipeline.corpus.corpora import (
     Corpus,
     project_corpora,
     read_sentences,
     segment_corpora,
     segment_corpus,
 )
-from pipeline.errors import StanceError
-from pipeline.files import write_jsonl
-from pipeline.segment import (
+from pipeline.corpus.segment import (
     Sentence,
     paragraphs,
     segment_article,
     split_paragraph,
     text_hash,
 )
+from pipeline.errors import StanceError
+from pipeline.files import write_jsonl
+from pipeline.params import SegmentParams
 from tests.conftest import POOL, needs_pool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ COMMENTS_ARTICLE = "002_945876b3b805b919"
 
 @pytest.fixture(scope="module")
 def segment_params() -> SegmentParams:
-    return section(read_params(ROOT / "configs" / "params.yaml"), "segment", SegmentParams)
+    return load_config(ROOT / "configs" / "params.yaml").segment
 
 
 def seed(folder: Path) -> Corpus:
@@ -311,7 +312,7 @@ def test_pool_reads_only_the_files_its_manifest_lists(segment_params: SegmentPar
 
 
 def test_both_corpora_come_from_configs_and_a_missing_pool_names_its_setting(tmp_path: Path, segment_params: SegmentParams) -> None:
-    paths = section(read_params(ROOT / "configs" / "params.yaml"), "paths", Paths)
+    paths = load_config(ROOT / "configs" / "params.yaml").paths
     assert [(c.name, c.in_place) for c in project_corpora(paths)] == [("seed", False), ("pool", True)]
     missing = Corpus("pool", tmp_path / "article-pool", True, "paths.pool")
     with pytest.raises(StanceError, match=r"article-pool: pool article folder not found; set paths\.pool in configs/params\.yaml"):

@@ -10,6 +10,7 @@ import shutil
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,45 +19,40 @@ import skops.io as sio
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from pipeline.config import LabelSet, SegmentParams, read_params, section
-from pipeline.corpus import Corpus, segment_corpus
-from pipeline.crossval import TrainParams, folds, learning_curve, out_of_fold
-from pipeline.dataset import Dataset
+from pipeline.config import load_config
+from pipeline.corpus.corpora import Corpus, segment_corpus
 from pipeline.errors import StanceError
-from pipeline.labels import LabeledSentence, load_labeled
-from pipeline.logreg import balanced_logreg, fit_selected
-from pipeline.models import (
-    CARD,
-    KINDS,
-    Classifier,
-    kind_of,
-    labels_hash,
-    load_model,
-    model_card,
-    read_card,
-    save_model,
+from pipeline.labels.dataset import Dataset
+from pipeline.labels.records import LabeledSentence, load_labeled
+from pipeline.models.card import CARD, labels_hash, model_card
+from pipeline.models.folder import load_model, read_card, save_model
+from pipeline.models.logreg import balanced_logreg, fit_selected
+from pipeline.models.registry import KINDS, Classifier, kind_of
+from pipeline.params import (
+    LabelSet,
+    TrainParams,
 )
-from pipeline.tfidf import TfidfParams
-from pipeline.training import TrainingResult, train
-from pipeline.transformer import TransformerParams
+from pipeline.training.crossval import folds, learning_curve, out_of_fold
+from pipeline.training.train import TrainingResult, train
+from tests.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_ARTICLES = ("001_92b404342e752842", "002_945876b3b805b919", "004_4e83cf9310ecd704")
 ALL_NONE_ARTICLE = "003_cedb5012ada8128b"
 SEED = 13
-FAST_TFIDF = TfidfParams(c_grid=(1.0,))
+FAST_TFIDF = replace(CONFIG.tfidf, c_grid=(1.0,))
 FAST_TRAIN = TrainParams(seed=SEED, folds=3, learning_curve=(2,))
 
 
 @pytest.fixture(scope="module")
 def label_set() -> LabelSet:
-    return section(read_params(ROOT / "configs" / "params.yaml"), "labels", LabelSet)
+    return load_config(ROOT / "configs" / "params.yaml").labels
 
 
 @pytest.fixture(scope="module")
 def labeled(label_set: LabelSet) -> list[LabeledSentence]:
-    raw = read_params(ROOT / "configs" / "params.yaml")
-    sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), section(raw, "segment", SegmentParams))
+    config = load_config(ROOT / "configs" / "params.yaml")
+    sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), config.segment)
     return load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, label_set, frozenset())
 
 
@@ -119,30 +115,30 @@ def test_folds_need_two_articles(small: Dataset) -> None:
 
 def test_out_of_fold_gives_one_prediction_per_sentence_from_a_model_blind_to_its_article(small: Dataset, label_set: LabelSet) -> None:
     trained_on: list[set[str]] = []
-    majority = fit_of("majority", label_set, KINDS["majority"].params())
+    majority = fit_of("majority", label_set, CONFIG.majority)
 
     def spy(data: Dataset) -> Classifier:
         trained_on.append(set(data.groups))
         return majority(data)
 
     records = out_of_fold(small, spy, 3, SEED)
-    assert [r["id"] for r in records] == list(small.ids)
-    assert [r["gold"] for r in records] == list(small.labels)
-    assert [r["article"] for r in records] == list(small.groups)
+    assert [r.id for r in records] == list(small.ids)
+    assert [r.gold for r in records] == list(small.labels)
+    assert [r.article for r in records] == list(small.groups)
     assert sorted(map(sorted, trained_on)) == sorted(sorted(set(SMALL_ARTICLES) - {article}) for article in SMALL_ARTICLES)
     for record in records:
-        assert "text" not in record  # reports name sentences by id: pool texts are never copied
-        assert record["article"] not in trained_on[record["fold"]]
-        assert list(record["scores"]) == list(label_set.names)
-        assert sum(record["scores"].values()) == pytest.approx(1.0)
-        assert record["pred"] == max(record["scores"], key=record["scores"].get)
+        assert "text" not in record.to_json()  # reports name sentences by id: pool texts are never copied
+        assert record.article not in trained_on[record.fold]
+        assert list(record.scores) == list(label_set.names)
+        assert sum(record.scores.values()) == pytest.approx(1.0)
+        assert record.pred == max(record.scores, key=record.scores.get)
 
 
 def test_majority_predicts_the_commonest_label_of_the_other_articles(small: Dataset, label_set: LabelSet) -> None:
-    records = out_of_fold(small, fit_of("majority", label_set, KINDS["majority"].params()), 3, SEED)
+    records = out_of_fold(small, fit_of("majority", label_set, CONFIG.majority), 3, SEED)
     for article in SMALL_ARTICLES:
         others = Counter(label for label, group in zip(small.labels, small.groups) if group != article)
-        assert {r["pred"] for r in records if r["article"] == article} == {others.most_common(1)[0][0]}
+        assert {r.pred for r in records if r.article == article} == {others.most_common(1)[0][0]}
 
 
 def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledSentence], label_set: LabelSet) -> None:
@@ -151,7 +147,7 @@ def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledS
 
     def fit(subset: Dataset) -> Classifier:
         sizes.append(len(set(subset.groups)))
-        return fit_of("majority", label_set, KINDS["majority"].params())(subset)
+        return fit_of("majority", label_set, CONFIG.majority)(subset)
 
     points = learning_curve(data, fit, (2, 3, 4, 9), 5, SEED)
     assert [p["articles"] for p in points] == [2, 3]  # 4 and 9 are not below the four training articles of a fold
@@ -166,20 +162,20 @@ def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledS
 
 @pytest.fixture(scope="module")
 def majority_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
-    return train("majority", small, label_set, KINDS["majority"].params(), FAST_TRAIN)
+    return train("majority", small, label_set, CONFIG.segment, CONFIG.majority, FAST_TRAIN)
 
 
 @pytest.fixture(scope="module")
 def tfidf_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
-    return train("tfidf", small, label_set, FAST_TFIDF, FAST_TRAIN)
+    return train("tfidf", small, label_set, CONFIG.segment, FAST_TFIDF, FAST_TRAIN)
 
 
 def test_train_returns_cv_predictions_curve_and_card(majority_result: TrainingResult, small: Dataset) -> None:
-    assert [r["id"] for r in majority_result.predictions] == list(small.ids)
+    assert [r.id for r in majority_result.predictions] == list(small.ids)
     curve = majority_result.curve
     assert [p["articles"] for p in curve] == [2.0]  # three articles, three folds: two is already every training article
-    assert curve[-1]["pred"] == [r["pred"] for r in majority_result.predictions]
-    cv = majority_result.card["cv"]
+    assert curve[-1]["pred"] == [r.pred for r in majority_result.predictions]
+    cv = majority_result.card.cv
     assert cv["scheme"] == "3-fold, grouped by article, stratified by slice"
     assert {"macro_f1", "accuracy", "claim_f1", "stance_macro_f1", "fold_macro_f1_std"} <= set(cv)
     assert cv["claim_f1"] == 0.0
@@ -198,7 +194,7 @@ def test_save_and_load_give_identical_probabilities(request: pytest.FixtureReque
     folder = tmp_path / "models" / kind
     save_model(result.model, result.card, folder)
     loaded, card = load_model(folder)
-    assert card == json.loads(json.dumps(result.card))
+    assert card == result.card
     assert loaded.labels == result.model.labels
     np.testing.assert_array_equal(loaded.predict_proba(small.texts), result.model.predict_proba(small.texts))
     assert not list(folder.parent.glob(f".{kind}*")), "staging folders left behind"
@@ -206,8 +202,9 @@ def test_save_and_load_give_identical_probabilities(request: pytest.FixtureReque
 
 def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: TrainingResult, small: Dataset, label_set: LabelSet) -> None:
     card = json.loads((tfidf_folder / CARD).read_text(encoding="utf-8"))
-    assert card["kind"] == "tfidf"
-    assert card["labels"] == list(label_set.names)
+    assert card["kind"] == "tfidf" and card["card_version"] == 2
+    assert card["labels"] == {"names": list(label_set.names), "negative": label_set.negative}
+    assert card["segment"] == {"extra_abbreviations": list(CONFIG.segment.extra_abbreviations)}
     assert card["params"] == json.loads(json.dumps(dataclasses.asdict(FAST_TFIDF)))
     assert card["params"]["c_grid"] == [1.0] and card["params"]["word_ngrams"] == [1, 2]
     assert card["seed"] == SEED
@@ -216,7 +213,8 @@ def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: Traini
     assert card["training_labels_sha256"] == labels_hash(small)
     for library in ("scikit-learn", "skops", "numpy", "torch", "transformers"):
         assert card["versions"][library] not in ("", "not installed")
-    assert card["cv"] == json.loads(json.dumps(tfidf_result.card["cv"]))
+    assert card["cv"] == json.loads(json.dumps(tfidf_result.card.cv))
+    assert read_card(tfidf_folder) == tfidf_result.card
     assert 0 < card["cv"]["macro_f1"] <= 1
 
 
@@ -293,12 +291,31 @@ def test_unknown_kind_and_bad_folders(tmp_path: Path, majority_result: TrainingR
         load_model(tmp_path / "nothing")
     folder = tmp_path / "majority"
     save_model(majority_result.model, majority_result.card, folder)
-    card = read_card(folder)
+    card = read_card(folder).to_json()
     (folder / CARD).write_text(json.dumps({**card, "kind": "svm"}), encoding="utf-8")
     with pytest.raises(StanceError, match="unknown model kind 'svm'"):
         load_model(folder)
+    (folder / CARD).write_text(json.dumps({**card, "labels": {"names": ["none"], "negative": "none"}}), encoding="utf-8")
+    with pytest.raises(StanceError, match=r"majority/model\.json: labels\.names must be at least two distinct labels"):
+        load_model(folder)
+    (folder / CARD).write_text(json.dumps({k: v for k, v in card.items() if k != "card_version"}), encoding="utf-8")
+    with pytest.raises(StanceError, match=r"model\.json: written by an older version of stance; retrain this model \(`dvc repro`\)\."):
+        load_model(folder)
     (folder / CARD).write_text("{not json", encoding="utf-8")
     with pytest.raises(StanceError, match=r"model\.json: not valid JSON"):
+        load_model(folder)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "remove"])
+def test_a_damaged_weights_file_of_any_kind_is_one_clear_error(tmp_path: Path, tfidf_result: TrainingResult, damage: str) -> None:
+    folder = tmp_path / "tfidf"
+    save_model(tfidf_result.model, tfidf_result.card, folder)
+    weights = folder / "tfidf.skops"
+    if damage == "truncate":
+        weights.write_bytes(weights.read_bytes()[:100])
+    else:
+        weights.unlink()
+    with pytest.raises(StanceError, match=r"tfidf"):
         load_model(folder)
 
 
@@ -307,13 +324,13 @@ def test_save_model_replaces_an_existing_model(tmp_path: Path, majority_result: 
     save_model(tfidf_result.model, tfidf_result.card, folder)
     save_model(majority_result.model, majority_result.card, folder)
     assert sorted(p.name for p in folder.iterdir()) == ["majority.json", "model.json"]
-    assert read_card(folder)["kind"] == "majority"
+    assert read_card(folder).kind == "majority"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
 # --- the transformer (head recipe) ---------------------------------------------------------------
 
-FAST_TRANSFORMER = TransformerParams(recipe="head", c_grid=(1.0,))
+FAST_TRANSFORMER = replace(CONFIG.transformer, recipe="head", c_grid=(1.0,))
 
 
 @pytest.fixture(scope="module")
@@ -336,14 +353,14 @@ def test_transformer_round_trip_through_safetensors(
 ) -> None:
     assert len(tiny) == 30 and set(tiny.labels) == set(label_set.names)
     folder = tmp_path / "transformer"
-    card = model_card("transformer", label_set.names, FAST_TRANSFORMER, SEED, tiny, {"macro_f1": 0.5})
+    card = model_card("transformer", label_set, CONFIG.segment, FAST_TRANSFORMER, SEED, tiny, {"macro_f1": 0.5})
     save_model(transformer_model, card, folder)
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert {"model.json", "head.safetensors", "encoder/model.safetensors", "encoder/tokenizer.json", "encoder/config.json"} <= set(files)
     assert not [f for f in files if f.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle"))]
     loaded, loaded_card = load_model(folder)
-    assert loaded_card["params"]["recipe"] == "head" and loaded_card["labels"] == list(label_set.names)
-    assert loaded_card["training_labels_sha256"] == labels_hash(tiny)
+    assert loaded_card.params.recipe == "head" and loaded_card.labels == label_set
+    assert loaded_card.training_labels_sha256 == labels_hash(tiny)
     assert transformer_proba.shape == (30, 4)
     np.testing.assert_allclose(transformer_proba.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(loaded.predict_proba(tiny.texts), transformer_proba)

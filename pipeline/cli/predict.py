@@ -1,0 +1,76 @@
+"""`stance predict`: label the sentences of new articles with a trained model."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+
+from pipeline.cli.common import PARAMS, ParamsOption, reports_errors
+from pipeline.config import load_config
+from pipeline.errors import StanceError
+
+
+@reports_errors
+def predict(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH", help="Articles (.txt, .md, .html, .htm), folders of them, sentence files (.jsonl, .csv), or - for standard input."),
+    ],
+    model: Annotated[str, typer.Option("--model", help="transformer, baseline (TF-IDF) or a model folder.")] = "transformer",
+    output_format: Annotated[
+        Literal["table", "jsonl", "csv", "json"] | None,
+        typer.Option("--format", help="Output format (default: table, or the --output file's suffix)."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write here, atomically, not to standard output.")] = None,
+    text_column: Annotated[str, typer.Option("--text-column", help="Field of .jsonl and .csv inputs that holds the sentence.")] = "text",
+    claims_only: Annotated[bool, typer.Option("--claims-only", help="Leave out sentences that make no claim about talks.")] = False,
+    backend: Annotated[Literal["onnx", "torch"] | None, typer.Option("--backend", help="Transformer runtime (default: predict.backend).")] = None,
+    stdin_type: Annotated[Literal["txt", "md", "html", "jsonl", "csv"], typer.Option("--stdin-type", help="What - reads.")] = "txt",
+    params: ParamsOption = PARAMS,
+) -> None:
+    """Label each sentence of new articles as pro-talks, skeptical, conditional or none.
+
+    The model folder's card says how to segment and which labels there are; the parameters file only says where models live.
+    """
+    from pipeline.files import atomic_writer
+    from pipeline.models.folder import load_model
+    from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
+    from pipeline.predict.classify import Tally, classify, model_folder
+    from pipeline.predict.inputs import input_sentences, sources
+    from pipeline.predict.output import SUFFIX_FORMATS, progress, write_predictions
+
+    config = load_config(params)
+    settings = config.predict
+    if output is not None and output_format is None and output.suffix.lower() not in SUFFIX_FORMATS:
+        raise StanceError(f"{output}: cannot tell the format from this suffix; add --format jsonl, csv or json.")
+    fmt = output_format or (SUFFIX_FORMATS[output.suffix.lower()] if output is not None else "table")
+    if fmt == "table" and output is not None:
+        raise StanceError(f"{output}: a table is for the terminal; write files with --format jsonl, csv or json.")
+    found = sources(inputs, f".{stdin_type}")
+    folder = model_folder(model, config.paths.models)
+    classifier, card = load_model(folder, backend or settings.backend)
+    runtime = "onnx" if isinstance(classifier, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind
+    errors = Console(stderr=True, soft_wrap=True, highlight=False)
+    if card.kind == "transformer" and runtime == "torch" and (backend or settings.backend) == "onnx":
+        errors.print(f"warning: {folder} has no {ONNX_FILE} (trained before the export); running torch, slower; `dvc repro` makes one.", markup=False)
+
+    tally = Tally()
+    show_progress = errors.is_terminal and (output is not None or not sys.stdout.isatty())
+    sentences = input_sentences(found, sys.stdin.buffer, card.segment, text_column, lambda message: errors.print(f"warning: {message}", markup=False))
+    about = {"model": str(folder), "kind": card.kind, "runtime": runtime}
+    try:
+        with progress(errors, show_progress) as counting, (atomic_writer(output) if output else nullcontext(sys.stdout)) as handle:
+            predictions = counting(tally.count(classify(sentences, classifier, settings.chunk)))
+            write_predictions(predictions, fmt, handle, card.labels, claims_only, settings.evidence, about)
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, and keep Python from failing again on flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    line = f"{tally.line(card.labels)} Model {folder} ({runtime})" + (f"; wrote {output}." if output else ".")
+    typer.echo(line, err=fmt != "table" and output is None)

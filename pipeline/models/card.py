@@ -1,0 +1,113 @@
+"""The model card, `model.json`: everything `stance predict` needs to use a model folder and to say where it came from.
+
+A folder is self-sufficient: its card holds the label set, the segmentation
+the model was trained with, the kind, the recipe and its resolved parameters,
+so predict never reads the current parameters file for them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from pipeline.config import build
+from pipeline.errors import StanceError
+from pipeline.labels.dataset import Dataset
+from pipeline.params import (
+    MODEL_KINDS,
+    LabelSet,
+    MajorityParams,
+    SegmentParams,
+    TfidfParams,
+    TransformerParams,
+)
+
+CARD = "model.json"
+LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "numpy")
+PARAMS = {"majority": MajorityParams, "tfidf": TfidfParams, "transformer": TransformerParams}
+# Version of the card's shape; a card without it, or older, comes from a version of stance that predict can no longer read.
+CARD_VERSION = 2
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    kind: str
+    labels: LabelSet
+    segment: SegmentParams
+    params: Any  # the kind's resolved parameters (TfidfParams, TransformerParams, ...)
+    seed: int
+    training_sentences: int
+    training_articles: tuple[str, ...]
+    training_labels_sha256: str
+    versions: dict[str, str]
+    cv: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "card_version": CARD_VERSION,
+            "kind": self.kind,
+            "labels": {"names": list(self.labels.names), "negative": self.labels.negative},
+            "segment": {"extra_abbreviations": list(self.segment.extra_abbreviations)},
+            "params": json.loads(json.dumps(dataclasses.asdict(self.params))),
+            "seed": self.seed,
+            "training_sentences": self.training_sentences,
+            "training_articles": list(self.training_articles),
+            "training_labels_sha256": self.training_labels_sha256,
+            "versions": self.versions,
+            "cv": self.cv,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any, source: str) -> ModelCard:
+        """A card read back; anything missing or malformed is one error naming the card's file."""
+        if not isinstance(raw, dict):
+            raise StanceError(f"{source}: expected a JSON object.")
+        if raw.get("card_version") != CARD_VERSION:
+            raise StanceError(f"{source}: written by an older version of stance; retrain this model (`dvc repro`).")
+        kind = raw.get("kind")
+        if kind not in MODEL_KINDS:
+            raise StanceError(f"{source}: unknown model kind {kind!r}.")
+        fields = [f.name for f in dataclasses.fields(cls)]
+        missing = [name for name in fields if name not in raw]
+        if missing:
+            raise StanceError(f"{source}: lacks {missing[0]!r}; retrain this model (`dvc repro`).")
+        return cls(
+            kind=kind,
+            labels=build(LabelSet, raw["labels"], "labels", source),
+            segment=build(SegmentParams, raw["segment"], "segment", source),
+            params=build(PARAMS[kind], raw["params"], "params", source),
+            seed=int(raw["seed"]),
+            training_sentences=int(raw["training_sentences"]),
+            training_articles=tuple(raw["training_articles"]),
+            training_labels_sha256=str(raw["training_labels_sha256"]),
+            versions=dict(raw["versions"]),
+            cv=dict(raw["cv"]),
+        )
+
+
+def labels_hash(data: Dataset) -> str:
+    """Identifies the exact training labels a model saw."""
+    digest = hashlib.sha256()
+    for row in sorted(zip(data.ids, data.texts, data.labels, strict=True)):
+        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def model_card(kind: str, labels: LabelSet, segment: SegmentParams, params: Any, seed: int, data: Dataset, cv: dict[str, Any]) -> ModelCard:
+    return ModelCard(
+        kind, labels, segment, params, seed, len(data), tuple(sorted(set(data.groups))), labels_hash(data), library_versions(), cv
+    )

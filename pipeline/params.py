@@ -1,0 +1,271 @@
+"""Every section of configs/params.yaml as a frozen, validated dataclass.
+
+configs/params.yaml is the one place that holds values: no field here has a
+default, so the file and the code cannot drift apart. Each check raises a
+StanceError whose message names the key; `pipeline.config` adds the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import StanceError
+
+MODEL_KINDS = ("majority", "tfidf", "transformer")
+RECIPES = ("head", "setfit", "finetune")
+BACKENDS = ("onnx", "torch")
+# Keys `stance label` keeps for itself.
+SKIP_KEYS = (" ", "k")
+UNDO_KEY = "u"
+NOTE_KEY = "t"
+QUIT_KEYS = ("q", "")  # "" is the end of scripted input
+CONTROL_KEYS = (*SKIP_KEYS, UNDO_KEY, NOTE_KEY, *QUIT_KEYS)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every path the pipeline reads or writes; dvc.yaml names the same ones through `vars`."""
+
+    articles: Path
+    metadata: Path
+    # The article pool, read in place (its texts are never copied into the project).
+    pool: Path
+    # Adjudicated labels of the pool; training reads it besides the top of `labels`.
+    pool_labels: Path
+    sentences: Path
+    descriptions: Path
+    labels: Path
+    models: Path
+    reports: Path
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    # Abbreviations pysbd does not know, lower-case, without the final period.
+    extra_abbreviations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    names: tuple[str, ...]
+    # The label that means "no claim"; claim-vs-none metrics are built on it.
+    negative: str
+
+    def __post_init__(self) -> None:
+        if len(self.names) < 2 or len(set(self.names)) != len(self.names):
+            raise StanceError(f"labels.names must be at least two distinct labels, got {list(self.names)}.")
+        if self.negative not in self.names:
+            raise StanceError(f"labels.negative {self.negative!r} is not one of {list(self.names)}.")
+
+    @property
+    def positives(self) -> tuple[str, ...]:
+        return tuple(name for name in self.names if name != self.negative)
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    seed: int
+    # Outer folds of the article-grouped cross-validation.
+    folds: int
+    # Training articles kept per fold for the learning curve; all of them is the full CV.
+    learning_curve: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if self.folds < 2:
+            raise StanceError(f"train.folds must be at least 2, got {self.folds}.")
+        if any(n < 2 for n in self.learning_curve):
+            raise StanceError(f"train.learning_curve counts articles and needs at least 2 each, got {list(self.learning_curve)}.")
+
+
+@dataclass(frozen=True)
+class MajorityParams:
+    """A section of its own keeps every model kind configured alike."""
+
+    # Label descriptions would distort the class prior this baseline predicts.
+    descriptions: bool
+
+
+def _positive_grid(name: str, grid: tuple[float, ...]) -> None:
+    if not grid or min(grid) <= 0:
+        raise StanceError(f"{name}.c_grid must be positive numbers, got {list(grid)}.")
+
+
+@dataclass(frozen=True)
+class TfidfParams:
+    word_ngrams: tuple[int, ...]
+    char_ngrams: tuple[int, ...]
+    min_df: int
+    # Train on the label descriptions too (see configs/label_descriptions.yaml).
+    descriptions: bool
+    c_grid: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("word_ngrams", "char_ngrams"):
+            low_high = getattr(self, name)
+            if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
+                raise StanceError(f"tfidf.{name} must be [low, high] with 1 <= low <= high, got {list(low_high)}.")
+        _positive_grid("tfidf", self.c_grid)
+
+
+@dataclass(frozen=True)
+class TransformerParams:
+    base_model: str
+    recipe: str
+    max_length: int
+    batch_size: int
+    c_grid: tuple[float, ...]
+    # Train on the label descriptions too (see configs/label_descriptions.yaml).
+    descriptions: bool
+    # Used by the recipes that update the encoder (setfit, finetune).
+    epochs: int
+    learning_rate: float
+    head_learning_rate: float
+    pairs_per_sentence: int
+
+    def __post_init__(self) -> None:
+        if self.recipe not in RECIPES:
+            raise StanceError(f"transformer.recipe {self.recipe!r} is not one of {', '.join(RECIPES)}.")
+        if not 8 <= self.max_length <= 512:
+            raise StanceError(f"transformer.max_length must be within 8..512, got {self.max_length}.")
+        for name in ("batch_size", "epochs", "pairs_per_sentence"):
+            if getattr(self, name) < 1:
+                raise StanceError(f"transformer.{name} must be at least 1, got {getattr(self, name)}.")
+        _positive_grid("transformer", self.c_grid)
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    models: tuple[str, ...]
+    bootstrap: int
+    confidence: float
+
+    def __post_init__(self) -> None:
+        if self.bootstrap < 100:
+            raise StanceError(f"evaluate.bootstrap must be at least 100, got {self.bootstrap}.")
+        if not 0.5 < self.confidence < 1:
+            raise StanceError(f"evaluate.confidence must be between 0.5 and 1, got {self.confidence}.")
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    # The model whose details (per class, confusion, errors) the report shows.
+    focus: str
+    top_errors: int
+    max_text: int
+
+    def __post_init__(self) -> None:
+        if self.top_errors < 0 or self.max_text < 20:
+            raise StanceError("report.top_errors must be >= 0 and report.max_text >= 20.")
+
+
+@dataclass(frozen=True)
+class PredictParams:
+    # onnx: the transformer's int8 export when its folder has one; torch: the model as trained.
+    backend: str
+    # Sentences read ahead and classified together; bounds memory on long inputs.
+    chunk: int
+    # Most confident sentences shown per stance in --format json.
+    evidence: int
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise StanceError(f"predict.backend {self.backend!r} is not one of {', '.join(BACKENDS)}.")
+        if self.chunk < 1:
+            raise StanceError(f"predict.chunk must be at least 1, got {self.chunk}.")
+        if self.evidence < 0:
+            raise StanceError(f"predict.evidence must be 0 or more, got {self.evidence}.")
+
+
+@dataclass(frozen=True)
+class LabelingParams:
+    # One key per label, in the order of labels.names.
+    keys: tuple[str, ...]
+    # Model whose guesses `stance label` shows and whose doubt orders its queue;
+    # `stance labels audit` reads this model's out-of-fold predictions.
+    model: str
+    # Sentences shown before and after the one being labeled.
+    context: int
+
+    def __post_init__(self) -> None:
+        if any(len(key) != 1 for key in self.keys) or len(set(self.keys)) != len(self.keys):
+            raise StanceError(f"labeling.keys must be distinct single characters, got {list(self.keys)}.")
+        taken = sorted(set(self.keys) & set(CONTROL_KEYS))
+        if taken:
+            raise StanceError(f"labeling.keys uses {taken[0]!r}, which is a control key (skip, undo, note or quit).")
+        if not 0 <= self.context <= 5:
+            raise StanceError(f"labeling.context must be within 0..5, got {self.context}.")
+
+
+def _known_kind(kind: str, where: str) -> None:
+    if kind not in MODEL_KINDS:
+        raise StanceError(f"{where}: {kind!r} is not a model kind; expected one of {', '.join(MODEL_KINDS)}.")
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    kind: str
+    # True: one model per target. False: one model for all targets, each tweet
+    # preceded by its target's description ("Atheism: <tweet>").
+    per_target: bool
+    # False where training has no randomness: one run on the first seed stands for all seeds.
+    seeded: bool = True
+    # Overrides of the kind's own section (tfidf, transformer) for this system only.
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _known_kind(self.kind, f"benchmark system {self.name!r}")
+
+
+@dataclass(frozen=True)
+class SmokeParams:
+    """A few hundred tweets and tiny training settings: proves the benchmark still runs, measures nothing."""
+
+    train_per_target: int
+    eval_per_target: int
+    # Per-kind overrides applied on top of every system of that kind.
+    params: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        if min(self.train_per_target, self.eval_per_target) < 1:
+            raise StanceError("benchmark.smoke tweet counts must be at least 1.")
+        for kind, overrides in self.params.items():
+            _known_kind(kind, f"benchmark.smoke.params.{kind}")
+            if not isinstance(overrides, dict):
+                raise StanceError(f"benchmark.smoke.params.{kind} must be a mapping.")
+
+
+@dataclass(frozen=True)
+class BenchmarkParams:
+    data: Path
+    out: Path
+    labels: LabelSet
+    # Folder of each target -> its description, put before the tweet by one-model systems.
+    targets: dict[str, str]
+    train: str
+    select: str
+    test: str
+    seeds: tuple[int, ...]
+    # C of every logistic regression is chosen inside fit by k-fold CV on the train split.
+    selection_folds: int
+    systems: tuple[System, ...]
+    smoke: SmokeParams
+
+    def __post_init__(self) -> None:
+        if not self.targets or not all(isinstance(v, str) and v for v in self.targets.values()):
+            raise StanceError(f"benchmark.targets must map each target folder to a description, got {self.targets!r}.")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise StanceError(f"benchmark.seeds must be distinct integers, got {list(self.seeds)}.")
+        names = [s.name for s in self.systems]
+        if not names or len(set(names)) != len(names):
+            raise StanceError(f"benchmark.systems need distinct names, got {names}.")
+        if len({self.train, self.select, self.test}) != 3:
+            raise StanceError("benchmark.train, select and test must name three different splits.")
+        if self.selection_folds < 2:
+            raise StanceError(f"benchmark.selection_folds must be at least 2, got {self.selection_folds}.")
+
+    @property
+    def splits(self) -> tuple[str, str, str]:
+        return (self.train, self.select, self.test)

@@ -1,0 +1,191 @@
+"""What `stance predict` reads: articles, folders of them, standard input, and sentence files.
+
+Everything becomes one stream of sentences, read lazily so a long input never
+sits whole in memory (HTML excepted: its main text needs the whole page).
+Articles go through the corpus's own readers and segmentation
+(pipeline.corpus.articles, pipeline.corpus.segment); `.jsonl` and `.csv` files hold sentences
+already, one per record, and their other columns travel with each sentence. A
+line that is not UTF-8 is read as Windows-1252, with one warning per file.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pipeline.corpus.articles import (
+    ARTICLE_SUFFIXES,
+    FALLBACK_ENCODING,
+    article_files,
+    article_text,
+    decode,
+)
+from pipeline.corpus.segment import Sentence, segment_article, segment_lines
+from pipeline.errors import StanceError
+from pipeline.files import parse_json_object
+from pipeline.params import SegmentParams
+
+SENTENCE_SUFFIXES = (".jsonl", ".csv")
+HTML_SUFFIXES = (".html", ".htm")
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+# A sentence file's column that groups its sentences into articles; without it, the file is one article.
+ARTICLE_COLUMN = "article"
+HEAD_BYTES = 8192
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class InputSentence:
+    source: str  # the file it came from, or <stdin>
+    article: str
+    index: int  # position within its article, from 0
+    text: str
+    columns: dict[str, Any] = field(default_factory=dict)  # other columns of a sentence file
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path | None  # None: standard input
+    suffix: str  # how it is read
+    article: str  # its article id (sentence files: for rows without an article column)
+
+    @property
+    def name(self) -> str:
+        return STDIN_NAME if self.path is None else str(self.path)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse an empty or binary file before anything is classified."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as err:
+        raise StanceError(f"{path}: cannot read this file ({err.strerror}).") from None
+    if not head:
+        raise StanceError(f"{path}: empty file, no text to read.")
+    decode(head, str(path))  # raises on a binary file; the text itself is read later, line by line
+
+
+def _unique_ids(paths: Sequence[Path]) -> dict[Path, str]:
+    """File names without suffix, as in the corpus; a name used twice gets its folder too."""
+    stems = Counter(path.stem for path in paths)
+    return {path: path.stem if stems[path.stem] == 1 else str(path.with_suffix("")) for path in paths}
+
+
+def sources(paths: Sequence[str], stdin_suffix: str) -> list[Source]:
+    """Every input, checked before any is read, so a mistake in the last path costs no work."""
+    files: list[Path | None] = []  # None: standard input, where it was named
+    for given in paths:
+        path = Path(given)
+        if given == STDIN:
+            files.append(None)
+        elif path.is_dir():
+            found = list(article_files(path))
+            if not found:
+                raise StanceError(f"{path}: no articles ({', '.join(ARTICLE_SUFFIXES)}) in this folder.")
+            files.extend(found)
+        elif not path.exists():
+            raise StanceError(f"{path}: no such file or folder.")
+        elif path.suffix.lower() not in ARTICLE_SUFFIXES + SENTENCE_SUFFIXES:
+            expected = ", ".join(ARTICLE_SUFFIXES + SENTENCE_SUFFIXES)
+            raise StanceError(f"{path}: cannot read {path.suffix or 'files without a suffix'}; expected one of {expected}.")
+        else:
+            files.append(path)
+    named = [path for path in files if path is not None]
+    for path in named:
+        _check_file(path)
+    ids = _unique_ids(named)
+    return [Source(None, stdin_suffix, "stdin") if path is None else Source(path, path.suffix.lower(), ids[path]) for path in files]
+
+
+def _decoded_lines(handle: BinaryIO, name: str, warn: Warn) -> Iterator[tuple[int, str]]:
+    """(line number, text with its line ending), one line at a time."""
+    warned = False
+    for number, raw in enumerate(handle, start=1):
+        decoded = decode(raw, f"{name}:{number}")
+        if decoded.fell_back and not warned:
+            warn(f"{name}:{number}: not UTF-8; read as {FALLBACK_ENCODING} (Windows-1252), one line at a time.")
+            warned = True
+        yield number, decoded.text
+
+
+def _article(source: Source, handle: BinaryIO, params: SegmentParams, warn: Warn) -> Iterator[InputSentence]:
+    if source.suffix in HTML_SUFFIXES:
+        decoded = article_text(handle.read(), source.name, source.suffix)
+        if decoded.fell_back:
+            warn(f"{source.name}: not UTF-8; read as {FALLBACK_ENCODING} (Windows-1252).")
+        sentences: Iterable[Sentence] = segment_article(source.article, decoded.text, params)
+    else:
+        # splitlines() per line, as segment_article does on the whole text.
+        lines = (part for _, line in _decoded_lines(handle, source.name, warn) for part in line.splitlines())
+        sentences = segment_lines(source.article, lines, params)
+    for sentence in sentences:
+        yield InputSentence(source.name, source.article, sentence.index, sentence.text)
+
+
+def _record(source: Source, where: str, row: dict[str, Any], text_column: str, counts: Counter[str]) -> InputSentence:
+    if text_column not in row:
+        raise StanceError(f"{where}: no {text_column!r} field with the sentence to classify.")
+    text = row[text_column]
+    if not isinstance(text, str) or not text.strip():
+        raise StanceError(f"{where}: field {text_column!r} holds no text.")
+    article = str(row[ARTICLE_COLUMN]) if row.get(ARTICLE_COLUMN) not in (None, "") else source.article
+    index = counts[article]
+    counts[article] += 1
+    columns = {key: value for key, value in row.items() if key not in (text_column, ARTICLE_COLUMN)}
+    return InputSentence(source.name, article, index, text, columns)
+
+
+def _jsonl(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iterator[InputSentence]:
+    counts: Counter[str] = Counter()
+    for number, line in _decoded_lines(handle, source.name, warn):
+        if line.strip():
+            where = f"{source.name}:{number}"
+            yield _record(source, where, parse_json_object(line, where), text_column, counts)
+
+
+def _csv(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iterator[InputSentence]:
+    reader = csv.reader(line for _, line in _decoded_lines(handle, source.name, warn))
+    header = next(reader, None)
+    if header is None:
+        raise StanceError(f"{source.name}: empty file, no text to read.")
+    if text_column not in header:
+        raise StanceError(f"{source.name}: no column {text_column!r} in the header (it has {', '.join(header)}).")
+    counts: Counter[str] = Counter()
+    for row in reader:
+        if not row:
+            continue
+        where = f"{source.name}:{reader.line_num}"
+        if len(row) != len(header):
+            raise StanceError(f"{where}: {len(row)} fields where the header has {len(header)}.")
+        yield _record(source, where, dict(zip(header, row)), text_column, counts)
+
+
+def _read(source: Source, handle: BinaryIO, params: SegmentParams, text_column: str, warn: Warn) -> Iterator[InputSentence]:
+    if source.suffix == ".jsonl":
+        return _jsonl(source, handle, text_column, warn)
+    if source.suffix == ".csv":
+        return _csv(source, handle, text_column, warn)
+    return _article(source, handle, params, warn)
+
+
+def input_sentences(
+    found: Sequence[Source], stdin: BinaryIO, params: SegmentParams, text_column: str, warn: Warn
+) -> Iterator[InputSentence]:
+    """Sentences of every source in order; a source that yields none is an error."""
+    for source in found:
+        with source.path.open("rb") if source.path is not None else nullcontext(stdin) as handle:
+            empty = True
+            for sentence in _read(source, handle, params, text_column, warn):
+                empty = False
+                yield sentence
+            if empty:
+                raise StanceError(f"{source.name}: no sentences to classify in this input.")
+

@@ -1,0 +1,29 @@
+"""The `train@KIND` stage: cross-validate one model kind, fit it on every label, save it and its out-of-fold predictions."""
+
+from __future__ import annotations
+
+from pipeline.config import Config
+from pipeline.evaluation.predictions import curve_file, cv_file
+from pipeline.files import write_json, write_jsonl
+from pipeline.labels.dataset import Dataset
+from pipeline.labels.descriptions import read_descriptions
+from pipeline.labels.records import training_rows
+from pipeline.models.folder import save_model
+from pipeline.models.registry import kind_of
+from pipeline.training.train import train as train_kind
+
+
+def train(config: Config, kind: str) -> str:
+    kind_of(kind)
+    paths = config.paths
+    rows = training_rows(paths, config.labels)
+    descriptions = read_descriptions(paths.descriptions, config.labels)
+    result = train_kind(kind, Dataset.from_labeled(rows), config.labels, config.segment, config.kind_params(kind), config.train, descriptions)
+    save_model(result.model, result.card, paths.models / kind)
+    write_jsonl(cv_file(paths.reports, kind), (r.to_json() for r in result.predictions))
+    write_json(curve_file(paths.reports, kind), result.curve)
+    cv = result.card.cv
+    return (
+        f"{kind}: {len(rows)} labeled sentences; {cv['scheme']} CV macro-F1 {cv['macro_f1']:.3f} "
+        f"(fold std {cv['fold_macro_f1_std']:.3f}); model in {paths.models / kind}."
+    )

@@ -1,0 +1,79 @@
+"""One model kind, end to end: cross-validate, draw the learning curve, fit on everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipeline.evaluation.metrics import headline
+from pipeline.labels.dataset import Dataset
+from pipeline.models.card import ModelCard, model_card
+from pipeline.models.registry import Classifier, kind_of
+from pipeline.params import LabelSet, SegmentParams, TrainParams
+from pipeline.training.crossval import (
+    CvPrediction,
+    Fit,
+    folds,
+    learning_curve,
+    out_of_fold,
+)
+
+
+@dataclass
+class TrainingResult:
+    model: Classifier
+    card: ModelCard
+    predictions: list[CvPrediction]
+    curve: list[dict[str, Any]]
+
+
+def fitter(kind: str, labels: LabelSet, params: Any, seed: int, descriptions: Dataset | None) -> Fit:
+    """The one way a model of `kind` is fitted, for a fold or for the final model.
+
+    Descriptions, when the kind's params ask for them, join every training
+    split, never a test one.
+    """
+    spec = kind_of(kind)
+    extra = descriptions if descriptions is not None and params.descriptions else None
+
+    def fit(subset: Dataset) -> Classifier:
+        return spec.fit(subset if extra is None else subset + extra, labels.names, params, seed)
+
+    return fit
+
+
+def fold_rows(predictions: list[CvPrediction]) -> list[list[int]]:
+    by_fold: dict[int, list[int]] = {}
+    for row, record in enumerate(predictions):
+        by_fold.setdefault(record.fold, []).append(row)
+    return [by_fold[fold] for fold in sorted(by_fold)]
+
+
+def train(
+    kind: str,
+    data: Dataset,
+    labels: LabelSet,
+    segment: SegmentParams,
+    params: Any,
+    train_params: TrainParams,
+    descriptions: Dataset | None = None,
+) -> TrainingResult:
+    seed = train_params.seed
+    fit = fitter(kind, labels, params, seed, descriptions)
+
+    predictions = out_of_fold(data, fit, train_params.folds, seed)
+    gold = [r.gold for r in predictions]
+    pred = [r.pred for r in predictions]
+    cv: dict[str, Any] = headline(gold, pred, labels)
+    fold_scores = [headline([gold[i] for i in rows], [pred[i] for i in rows], labels)["macro_f1"] for rows in fold_rows(predictions)]
+    cv["fold_macro_f1_std"] = float(np.std(fold_scores))
+    cv["scheme"] = f"{len(fold_scores)}-fold, grouped by article, stratified by slice"
+
+    curve = learning_curve(data, fit, train_params.learning_curve, train_params.folds, seed)
+    splits = folds(data, train_params.folds, seed)
+    all_articles = float(np.mean([len(set(np.asarray(data.groups)[train])) for train, _ in splits]))
+    curve.append({"articles": all_articles, "train_sentences": float(np.mean([len(train) for train, _ in splits])), "pred": pred})
+    model = fit(data)
+    return TrainingResult(model, model_card(kind, labels, segment, params, seed, data, cv), predictions, curve)
