@@ -9,6 +9,7 @@ from: a model card is checked by the same code and named as itself.
 from __future__ import annotations
 
 import dataclasses
+import os
 import types
 import typing
 from dataclasses import dataclass
@@ -146,6 +147,33 @@ def load_config(path: Path) -> Config:
     return config_from(read_yaml(path), path)
 
 
+def find_params(start: Path) -> Path:
+    """configs/params.yaml of the project `start` lies in, looking upwards as git and DVC do."""
+    for folder in (start, *start.parents):
+        if (folder / DEFAULT_PARAMS).is_file():
+            return Path(os.path.relpath(folder / DEFAULT_PARAMS))
+    raise StanceError(f"no stance project here: looked for {DEFAULT_PARAMS} in {start} and every folder above it; run stance inside a project or pass --params.")
+
+
+def project_root(path: Path) -> Path:
+    """The folder every path in the file is relative to: the project, which holds `configs/`."""
+    folder = path.resolve().parent
+    return folder.parent if folder.name == DEFAULT_PARAMS.parent.name else folder
+
+
+def rebased(raw: dict[str, Any], root: Path) -> dict[str, Any]:
+    """The file's paths, relative to the project root, as paths from the current folder."""
+    def move(value: str) -> str:
+        return os.path.relpath(root / value)
+
+    out = {**raw}
+    if isinstance(raw.get("paths"), dict):
+        out["paths"] = {key: move(value) if isinstance(value, str) else value for key, value in raw["paths"].items()}
+    if isinstance(raw.get("benchmark"), dict):
+        out["benchmark"] = {key: move(value) if key in ("data", "out") and isinstance(value, str) else value for key, value in raw["benchmark"].items()}
+    return out
+
+
 def config_from(raw: dict[str, Any], path: Path) -> Config:
     """A Config from the parsed mapping of the file at `path` (named in every message)."""
     hints = typing.get_type_hints(Config)
@@ -156,6 +184,7 @@ def config_from(raw: dict[str, Any], path: Path) -> Config:
     missing = [name for name in sections if name not in raw]
     if missing:
         raise StanceError(f"{path}: no section {missing[0]!r}.")
+    raw = rebased(raw, project_root(path))
     try:
         values = {name: _coerce(raw[name], hints[name], name) for name in sections}
         return Config(source=path, **values)

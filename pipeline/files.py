@@ -6,9 +6,12 @@ into place, so an interrupted run never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,20 +19,60 @@ from typing import IO, Any
 
 from pipeline.errors import StanceError
 
+# What writing a file can run into (a full disk, a read-only or forbidden folder), as opposed to errors of the caller's own.
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def terminations_raise() -> Iterator[None]:
+    """SIGTERM ends the process like Ctrl-C does, by an exception, so every `finally` and `except` still runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
 
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file next to `path`; rename it over `path` only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Open a temporary file next to `path`; rename it over `path` only on success.
+
+    On any failure, SIGTERM and Ctrl-C included, the temporary file is removed
+    and `path` is left as it was. The file gets the mode the user's umask gives,
+    like any file the user creates, not the temporary file's private one.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise StanceError(f"{path}: cannot write here ({err.strerror}).") from None
     encoding = None if "b" in mode else "utf-8"
     try:
-        with os.fdopen(fd, mode, encoding=encoding, newline=None if encoding is None else "") as handle:
+        with terminations_raise(), os.fdopen(fd, mode, encoding=encoding, newline=None if encoding is None else "") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            os.chmod(tmp, 0o666 & ~umask())
+            os.replace(tmp, path)
         sync_folder(path.parent)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.errno not in WRITE_ERRORS:
+            raise
+        raise StanceError(f"{path}: could not be written ({err.strerror}); nothing was changed.") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

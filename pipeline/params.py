@@ -45,6 +45,12 @@ class Paths:
 class SegmentParams:
     # Abbreviations pysbd does not know, lower-case, without the final period.
     extra_abbreviations: tuple[str, ...]
+    # The longest sentence, in characters: a longer run without a sentence end is cut at spaces, with a warning.
+    max_chars: int
+
+    def __post_init__(self) -> None:
+        if self.max_chars < 100:
+            raise StanceError(f"segment.max_chars must be at least 100, got {self.max_chars}.")
 
 
 @dataclass(frozen=True)

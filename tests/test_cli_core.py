@@ -90,6 +90,8 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
         assert sorted(scores["per_slice"]) == ["af", "pk", "seed", "ww"]
     assert metrics["corpus"]["seed"]["sentences"] == 420 and metrics["corpus"]["ww"]["articles"] == 2
     assert list(metrics["paired"]) == ["majority - tfidf"]
+    per_article = (project / "reports" / "per_article.csv").read_text(encoding="utf-8").splitlines()
+    assert per_article[0] == "article,slice,sentences,claims,macro_f1_majority,macro_f1_tfidf" and len(per_article) == 10
     assert [p["articles"] for p in metrics["learning_curve"]["tfidf"]][:1] == [3]
     merged = jsonl(project / "reports" / "cv_predictions.jsonl")
     assert len(merged) == 454 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
@@ -165,3 +167,24 @@ def test_installed_stance_checks_labels_and_reports_bad_input_in_one_line(projec
     assert len(lines) == 1 and lines[0].startswith("error:"), bad.stderr
     assert lines[0].startswith(f"error: {Path('labels') / 'broken.jsonl'}:1: not valid JSON")
     assert "Traceback" not in bad.stderr + bad.stdout
+
+
+def test_commands_work_from_any_folder_of_the_project_and_say_where_they_looked_outside(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    ok(stance("segment"))
+    inside = project / "labels" / "pool"
+    done = run_stance("labels", "check", "--complete", cwd=inside)
+    assert done.returncode == 0, done.stderr
+    assert "454 of 454 sentences labeled" in done.stdout
+    outside = tmp_path_factory.mktemp("elsewhere")
+    lost = run_stance("labels", "check", cwd=outside)
+    assert lost.returncode == 1
+    assert lost.stderr == (
+        f"error: no stance project here: looked for configs/params.yaml in {outside} and every folder above it; "
+        "run stance inside a project or pass --params.\n"
+    )
+
+
+def test_help_shows_flags_as_flags() -> None:
+    help_text = ok(stance("predict", "--help"))
+    (line,) = [line for line in help_text.splitlines() if "--claims-only" in line]
+    assert "<bool>" not in help_text and "Leave out sentences" in line

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import io
 import itertools
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -136,8 +139,8 @@ BAD_FILES = {
     "missing": (None, "{path}: no such file or folder."),
     "empty.txt": (b"", "{path}: empty file, no text to read."),
     "blank.txt": (b"  \n\n", "{path}: no sentences to classify in this input."),
-    "binary.txt": (b"PK\x03\x04\x00\x00binary", "{path}: binary file, not text."),
-    "late-binary.txt": (b"Talks must begin.\n" * 600 + b"\x00\x01", "{path}:601: binary file, not text."),
+    "binary.txt": (b"PK\x03\x04\x00\x00binary", "{path}:1: not text (mostly control or unassigned characters); expected a text file."),
+    "late-binary.txt": (b"Talks must begin.\n" * 600 + b"\x00\x01", "{path}:601: not text (mostly control or unassigned characters); expected a text file."),
     "report.pdf": (b"%PDF-1.4", "{path}: cannot read .pdf; expected one of .txt, .md, .html, .htm, .jsonl, .csv."),
     "bad.jsonl": (b'{"text": "Talks must begin."}\n{"text": \n', "{path}:2: not valid JSON (Expecting value)."),
     "list.jsonl": (b'["Talks must begin."]\n', "{path}:1: expected a JSON object, got list."),
@@ -192,3 +195,33 @@ def test_an_html_page_is_decoded_by_its_declared_charset(tmp_path: Path) -> None
     path = tmp_path / "page.html"
     path.write_bytes(page.encode("cp1251"))
     assert sentence in read_article(path).text
+
+
+NOT_TEXT = "not text (mostly control or unassigned characters); expected a text file."
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("random.txt", random.Random(5).randbytes(4000).replace(b"\x00", b"\x01")),  # random bytes without a single NUL
+        ("image.txt", (ROOT / "reports" / "plots" / "learning_curve.png").read_bytes()),
+        ("archive.txt", gzip.compress((ROOT / "README.md").read_bytes())),
+        ("wide.txt", "Talks must begin.\n".encode("utf-16-le")),  # UTF-16 without its byte-order mark
+    ],
+)
+def test_what_is_not_text_is_refused_by_every_reader(name: str, data: bytes, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    for reader in (lambda: read_article(path), lambda: read([str(path)], CONFIG.segment)):
+        with pytest.raises(StanceError, match=rf"^{path}(:\d+)?: " + re.escape(NOT_TEXT)):
+            reader()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32", "latin-1", "cp1252"])
+def test_text_in_every_readable_encoding_gives_the_same_sentences_to_training_and_predict(encoding: str, tmp_path: Path) -> None:
+    text = "Caf\u00e9 talks resumed on Monday.\n\nThe na\u00efve truce held, \u00a3 and all.\n"
+    path = tmp_path / "a.txt"
+    path.write_bytes(text.encode(encoding))
+    trained = [s.text for s in segment_article("a", read_article(path).text, CONFIG.segment)]
+    predicted, _ = read([str(path)], CONFIG.segment)
+    assert trained == [s.text for s in predicted] == ["Caf\u00e9 talks resumed on Monday.", "The na\u00efve truce held, \u00a3 and all."]

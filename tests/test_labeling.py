@@ -80,7 +80,7 @@ def check_passes() -> str:
 @pytest.fixture(scope="module")
 def sentences():
     text = (Path(__file__).resolve().parent.parent / "data" / "articles" / f"{NEW}.txt").read_text(encoding="utf-8")
-    return segment_article(NEW, text, SegmentParams(("lieut",)))[:6]
+    return segment_article(NEW, text, SegmentParams(("lieut",), 2000))[:6]
 
 
 def test_uncertain_order_puts_least_confident_guesses_first_and_keeps_reading_order_on_ties(sentences) -> None:
@@ -377,3 +377,33 @@ def test_a_pool_sentence_is_saved_by_hash_never_by_text(tmp_path: Path) -> None:
     path = tmp_path / "tester.jsonl"
     session([pool_sentence], path).press("n")
     assert records(path) == [{"id": "pk21-0", "article": "pk21", "hash": text_hash("A stand-in sentence."), "label": "none", "annotator": "Tester", "note": ""}]
+
+
+def test_a_second_session_on_the_same_label_file_is_refused_and_loses_nothing(new_article: Path, project: Path) -> None:
+    """Two sessions for one annotator: the second would rewrite the file from what it loaded, erasing the first's labels."""
+    path = project / "labels" / "tester.jsonl"
+    first = Terminal(["label", str(new_article), "--annotator", "Tester", "--order", "article"], project)
+    try:
+        first.press("p")
+        wait_for_records(path, 1)
+        second = runner.invoke(app, ["label", str(new_article), "--annotator", "Tester", "--order", "article"], input="nq")
+        assert second.exit_code == 1
+        assert second.stderr.startswith(f"error: {Path('labels') / 'tester.jsonl'} is being written by another session (process ")
+        first.press("s")
+        wait_for_records(path, 2)
+    finally:
+        first.kill()
+    assert [(r["id"], r["label"]) for r in records(path)] == [(f"{NEW}-0", "pro-talks"), (f"{NEW}-1", "skeptical")]
+    again = runner.invoke(app, ["label", "--annotator", "Tester", "--order", "article"], input="cq")
+    assert again.exit_code == 0, again.output  # the lock went with the killed process
+
+
+def test_without_a_terminal_nothing_is_written(new_article: Path, project: Path) -> None:
+    before = sorted(p.name for p in (project / "data" / "articles").iterdir())
+    done = subprocess.run(
+        [str(STANCE), "label", str(new_article), "--annotator", "Tester"], cwd=project, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr == "error: stance label reads one key at a time from a terminal, and its input here is a pipe or a file; run it in a terminal.\n"
+    assert sorted(p.name for p in (project / "data" / "articles").iterdir()) == before
+    assert not (project / "labels" / "tester.jsonl").exists()

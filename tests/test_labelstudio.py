@@ -189,3 +189,13 @@ def test_pool_sentences_go_out_with_their_text_and_come_back_by_hash(project: Pa
     assert all(r["hash"] == sentences[r["id"]]["hash"] for r in records)
     check = runner.invoke(app, ["labels", "check", "--complete"])
     assert check.exit_code == 0, check.output
+
+
+def test_an_edited_task_text_that_kept_its_label_is_warned_about(unlabeled_article: Path) -> None:
+    tasks = export()
+    edited = {**tasks[0], "data": {**tasks[0]["data"], "text": tasks[0]["data"]["text"] + " (edited)"}}
+    given = seed_labels(unlabeled_article)[tasks[0]["data"]["id"]]["label"]
+    result = import_labels(write_export([annotated(edited, given)]))
+    assert result.exit_code == 0, result.output
+    assert "1 were already there" in result.output
+    assert f"warning: out/export.json: task 1 ({tasks[0]['data']['id']}): its text was edited in Label Studio" in result.output

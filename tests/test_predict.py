@@ -252,7 +252,7 @@ def test_classify_streams_in_chunks(folder: Path) -> None:
     [
         ("missing.txt", None, "{path}: no such file or folder."),
         ("empty.txt", b"", "{path}: empty file, no text to read."),
-        ("binary.txt", b"\x89PNG\x00\x00", "{path}: binary file, not text."),
+        ("binary.txt", b"\x89PNG\x00\x00", "{path}:1: not text (mostly control or unassigned characters); expected a text file."),
         ("bad.jsonl", b'{"text": "Talks."}\n{"text": "Talks."}\n{oops\n', "{path}:3: not valid JSON (Expecting property name enclosed in double quotes)."),
         ("nocolumn.jsonl", b'{"text": "Talks."}\n{"body": "Talks."}\n', "{path}:2: no 'text' field with the sentence to classify."),
         ("nocolumn.csv", b"id,body\n1,Talks.\n", "{path}: no column 'text' in the header (it has id, body)."),
@@ -335,7 +335,7 @@ def test_predict_takes_segmentation_and_labels_from_the_model_card_not_the_param
     params = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
     params["labels"] = {"names": ["yes", "no"], "negative": "no"}
     params["segment"]["extra_abbreviations"] = ["lieut", "ma", "afghanistan"]
-    assert len(segment_article("x", ARTICLE.read_text(encoding="utf-8"), SegmentParams(("lieut", "ma", "afghanistan")))) == 53  # 54 by the card
+    assert len(segment_article("x", ARTICLE.read_text(encoding="utf-8"), SegmentParams(("lieut", "ma", "afghanistan"), 2000))) == 53  # 54 by the card
     other = tmp_path / "other.yaml"
     other.write_text(yaml.safe_dump(params), encoding="utf-8")
     out = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]

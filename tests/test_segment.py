@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -82,8 +84,8 @@ def test_lieut_general_is_not_a_sentence_end(corpus: list[Sentence]) -> None:
 
 def test_lieut_comes_from_the_configured_abbreviations() -> None:
     line = line_with(TIME_ARTICLE, "Douglas Lute")
-    without = split_paragraph(line, SegmentParams(extra_abbreviations=()))
-    with_lieut = split_paragraph(line, SegmentParams(extra_abbreviations=("Lieut.",)))
+    without, _ = split_paragraph(line, SegmentParams(extra_abbreviations=(), max_chars=2000))
+    with_lieut, _ = split_paragraph(line, SegmentParams(extra_abbreviations=("Lieut.",), max_chars=2000))
     assert any(piece.startswith("General Douglas Lute") for piece in without)
     assert len(with_lieut) == len(without) - 1
     assert not any(piece.startswith("General") for piece in with_lieut)
@@ -135,7 +137,7 @@ def test_headlines_are_one_sentence_of_their_own(corpus: list[Sentence], article
 def test_hard_wrapped_reader_comment_is_rejoined(corpus: list[Sentence]) -> None:
     first = line_with(COMMENTS_ARTICLE, "Paki has placed all the pressure they")
     second = line_with(COMMENTS_ARTICLE, "can on US to end drone attacks")
-    assert list(paragraphs([first, second])) == [f"{first.strip()} {second.strip()}"]
+    assert list(paragraphs([first, second])) == [(1, f"{first.strip()} {second.strip()}")]
     comment = only_sentence_with(corpus, "Paki has placed all the pressure")
     assert "all the pressure they can on US to end drone attacks in the Sanctuarys" in comment.text
     assert comment.text.endswith("including holding Davis.")
@@ -144,9 +146,9 @@ def test_hard_wrapped_reader_comment_is_rejoined(corpus: list[Sentence]) -> None
 def test_lines_that_start_upper_case_or_follow_a_finished_line_are_not_joined() -> None:
     headline = line_with(COMMENTS_ARTICLE, "Pakistan ready for peace")
     continuation = line_with(COMMENTS_ARTICLE, "can on US to end drone attacks")
-    assert list(paragraphs([headline, continuation])) == [headline.strip(), continuation.strip()]
+    assert list(paragraphs([headline, continuation])) == [(1, headline.strip()), (2, continuation.strip())]
     subtitle = line_with("003_cedb5012ada8128b", "Why Pakistan is so difficult")
-    assert list(paragraphs(["Hard Power", subtitle])) == ["Hard Power", subtitle]
+    assert list(paragraphs(["Hard Power", "", subtitle])) == [(1, "Hard Power"), (3, subtitle)]
 
 
 def test_whitespace_is_normalised(corpus: list[Sentence], segment_params: SegmentParams) -> None:
@@ -229,7 +231,7 @@ def folder(tmp_path: Path) -> Path:
 
 def test_binary_file_is_refused_with_its_name(folder: Path, segment_params: SegmentParams) -> None:
     (folder / "scan.txt").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
-    with pytest.raises(StanceError, match=r"scan\.txt: binary file"):
+    with pytest.raises(StanceError, match=r"scan\.txt:1: not text \(mostly control or unassigned characters\)"):
         segment_corpora([seed(folder)], segment_params)
 
 
@@ -323,3 +325,32 @@ def test_a_manifest_that_lists_a_missing_file_is_refused(folder: Path, segment_p
     (folder / "sources.jsonl").write_text(json.dumps({"file": f"{TIME_ARTICLE}.txt"}) + "\n" + json.dumps({"file": "gone.txt"}) + "\n", encoding="utf-8")
     with pytest.raises(StanceError, match=r"sources\.jsonl:2: lists gone\.txt, which is not in"):
         segment_corpora([seed(folder)], segment_params)
+
+
+# --- bounded work per input ---------------------------------------------------------------------------
+
+
+def test_a_long_line_without_punctuation_is_cut_with_a_warning_and_takes_linear_time(segment_params: SegmentParams) -> None:
+    """Generous limits: this measures how the work grows, not how fast the machine is."""
+    words = " ".join(f"word{i % 97}" for i in range(40_000))  # about 280,000 characters, no sentence end
+    warnings: list[str] = []
+    start = time.perf_counter()
+    segment_article("long", words[: len(words) // 8], segment_params)
+    small_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    sentences = segment_article("long", f"Talks began.\n{words}\nThey ended.", segment_params, warn=warnings.append, source="long.txt")
+    large_seconds = time.perf_counter() - start
+    assert max(len(s.text) for s in sentences) <= segment_params.max_chars
+    assert sentences[0].text == "Talks began." and sentences[-1].text == "They ended."
+    assert " ".join(s.text for s in sentences[1:-1]) == words
+    assert warnings == [f"long.txt:2: a sentence longer than {segment_params.max_chars} characters (segment.max_chars) was cut at spaces."]
+    assert large_seconds < 30 * max(small_seconds, 0.05)  # eight times the input: linear is about 8x; quadratic would be 64x
+
+
+def test_long_paragraphs_of_real_sentences_are_cut_nowhere(segment_params: SegmentParams, corpus: list[Sentence]) -> None:
+    """The window pysbd reads never changes a sentence: a paragraph many windows long gives the same sentences."""
+    paragraph = " ".join([s.text for s in corpus if s.article == TIME_ARTICLE] * 8)
+    assert len(paragraph) > 5 * segment_params.max_chars
+    whole, _ = split_paragraph(paragraph, replace(segment_params, max_chars=len(paragraph)))  # pysbd reads it all at once
+    windowed, cut = split_paragraph(paragraph, segment_params)
+    assert not cut and windowed == whole

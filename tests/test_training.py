@@ -204,7 +204,7 @@ def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: Traini
     card = json.loads((tfidf_folder / CARD).read_text(encoding="utf-8"))
     assert card["kind"] == "tfidf" and card["card_version"] == 2
     assert card["labels"] == {"names": list(label_set.names), "negative": label_set.negative}
-    assert card["segment"] == {"extra_abbreviations": list(CONFIG.segment.extra_abbreviations)}
+    assert card["segment"] == {"extra_abbreviations": list(CONFIG.segment.extra_abbreviations), "max_chars": CONFIG.segment.max_chars}
     assert card["params"] == json.loads(json.dumps(dataclasses.asdict(FAST_TFIDF)))
     assert card["params"]["c_grid"] == [1.0] and card["params"]["word_ngrams"] == [1, 2]
     assert card["seed"] == SEED

@@ -6,7 +6,9 @@ import typer
 
 from pipeline.cli import benchmark, label, labels, predict, stages
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Stance toward talks with militant groups, sentence by sentence.")
+# Plain help: the rich help of this typer version labels every flag `<bool>`, as if it took a value.
+HELP = {"no_args_is_help": True, "rich_markup_mode": None}
+app = typer.Typer(add_completion=False, help="Stance toward talks with militant groups, sentence by sentence.", **HELP)
 app.command()(stages.segment)
 app.command()(stages.train)
 app.command()(stages.evaluate)
@@ -15,7 +17,7 @@ app.command("check-floor")(stages.check_floor)
 app.command()(predict.predict)
 app.command()(label.label)
 
-labels_app = typer.Typer(no_args_is_help=True, help="Check and manage hand labels.")
+labels_app = typer.Typer(help="Check and manage hand labels.", **HELP)
 labels_app.command("check")(labels.check)
 labels_app.command("agree")(labels.agree)
 labels_app.command("export")(labels.export)
@@ -23,6 +25,6 @@ labels_app.command("import")(labels.import_)
 labels_app.command("audit")(labels.audit)
 app.add_typer(labels_app, name="labels")
 
-benchmark_app = typer.Typer(no_args_is_help=True, help="Score the pipeline on public benchmarks, beside published results.")
+benchmark_app = typer.Typer(help="Score the pipeline on public benchmarks, beside published results.", **HELP)
 benchmark_app.command("tweeteval")(benchmark.tweeteval)
 app.add_typer(benchmark_app, name="benchmark")

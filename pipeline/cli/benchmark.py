@@ -10,8 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cli.common import PARAMS, ParamsOption, reports_errors
-from pipeline.config import load_config
+from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_errors
 
 
 @reports_errors
@@ -39,7 +38,7 @@ def tweeteval(
     from pipeline.files import write_json, write_text
 
     start = time.perf_counter()
-    config = load_config(params)
+    config = project_config(params)
     settings = config.benchmark
     folder = data or settings.data
     corpus = load(folder, list(settings.targets), settings.splits, settings.labels)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from pipeline.config import DEFAULT_PARAMS
+from pipeline.config import DEFAULT_PARAMS, Config, find_params, load_config
 from pipeline.errors import StanceError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,10 +26,15 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except StanceError as err:
-            typer.echo(f"error: {err}", err=True)
+            typer.echo(f"error: {err}".replace("\n", "\\n"), err=True)  # one line, whatever a file name or field held
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def project_config(params: Path) -> Config:
+    """The project's configuration: the default file is looked for upwards from here, so any folder of the project works."""
+    return load_config(find_params(Path.cwd()) if params == DEFAULT_PARAMS and not params.is_file() else params)
 
 
 def warn(message: str) -> None:

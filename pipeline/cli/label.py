@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 
-from pipeline.cli.common import PARAMS, ParamsOption, reports_errors, warn
-from pipeline.config import load_config
+from pipeline.cli.common import (
+    PARAMS,
+    ParamsOption,
+    project_config,
+    reports_errors,
+    warn,
+)
+from pipeline.errors import StanceError
+
+
+def has_keyboard() -> bool:
+    """A terminal to read keys from; a stream without a file descriptor is a test runner's scripted keys."""
+    try:
+        descriptor = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return True
+    return os.isatty(descriptor)
 
 
 @reports_errors
@@ -54,13 +71,17 @@ def label(
     from pipeline.models.folder import load_model
     from pipeline.predict.classify import model_folder
 
-    config = load_config(params)
+    config = project_config(params)
     paths, labels = config.paths, config.labels
     keys = label_keys(config.labeling, labels)
     who = annotator or default_annotator()
+    if not has_keyboard():
+        raise StanceError("stance label reads one key at a time from a terminal, and its input here is a pipe or a file; run it in a terminal.")
+    folder = model_folder(model or config.labeling.model, paths.models)
+    classifier = load_model(folder, config.predict.backend)[0] if model is not None or (folder / CARD).is_file() else None
     log = LabelLog.open(label_file(paths.labels, who), labels)
     done = labeled_ids(existing_label_files(paths), labels)
-    added = add_articles(inputs or [], paths.articles)
+    added = add_articles(inputs or [], paths.articles)  # the first write, after every check above
     for article in added:
         if article.fell_back:
             warn(f"{article.id}: not UTF-8; decoded as Windows-1252 and stored as UTF-8 in {paths.articles}.")
@@ -73,11 +94,9 @@ def label(
         return
 
     console = Console(highlight=False)
-    folder = model_folder(model or config.labeling.model, paths.models)
     proba, model_labels = None, ()
-    if model is not None or (folder / CARD).is_file():
+    if classifier is not None:
         with console.status(f"Scoring {len(pending)} sentences with {folder}"):
-            classifier, _ = load_model(folder, config.predict.backend)
             proba, model_labels = classifier.predict_proba([s.text for s in pending]), classifier.labels
     else:
         typer.echo(f"No trained model in {folder}: no guesses" + (", sentences in reading order." if order == "uncertain" else "."))

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.cli.common import PARAMS, ParamsOption, reports_errors
-from pipeline.config import Config, load_config
+from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_errors
+from pipeline.config import Config
 from pipeline.errors import StanceError
 
 
@@ -35,7 +35,7 @@ def check(
     from pipeline.corpus.corpora import in_place_corpora, read_sentences
     from pipeline.labels.records import check_labels, label_files
 
-    config = load_config(params)
+    config = project_config(params)
     labels = config.labels
     chosen = label_files(files or [config.paths.labels, config.paths.pool_labels])
     report = check_labels(chosen, read_sentences(config.paths.sentences), labels, in_place_corpora(config.paths))
@@ -64,7 +64,7 @@ def agree(
     from pipeline.labels.agreement import agreement
     from pipeline.labels.records import read_label_file
 
-    config = load_config(params)
+    config = project_config(params)
     labels = config.labels
     slices = {s.id: article_slice(s) for s in read_sentences(config.paths.sentences)}
     passes = []
@@ -114,7 +114,7 @@ def export(
     from pipeline.labels.labelstudio import export_tasks, labeling_config
     from pipeline.labels.session import article_titles, label_keys
 
-    config = load_config(params)
+    config = project_config(params)
     sentences, records = checked_labels(config, [])
     tasks = export_tasks(sentences, records, article_titles(config.paths.metadata, sentences), config.labeling.context, unlabeled_only)
     xml = output.with_suffix(".xml")
@@ -140,13 +140,15 @@ def import_(
     from pipeline.labels.labelstudio import import_labels, read_export
     from pipeline.labels.session import LabelLog
 
-    config = load_config(params)
+    config = project_config(params)
     target = output or config.paths.labels / "label-studio.jsonl"
     log = LabelLog.open(target, config.labels)
     sentences, records = checked_labels(config, [target])
     result = import_labels(read_export(file), file, records, sentences, config.labels, annotator, in_place_corpora(config.paths))
     for problem in result.problems:
         typer.echo(f"error: {problem}", err=True)
+    for message in result.warnings:
+        typer.echo(f"warning: {message}", err=True)
     if result.problems:
         count = len(result.problems)
         raise StanceError(f"{file}: {count} problem{'s' if count > 1 else ''}; nothing was imported.")
@@ -173,7 +175,7 @@ def audit(
     from pipeline.files import write_text
     from pipeline.labels.audit import audit_markdown, suspects
 
-    config = load_config(params)
+    config = project_config(params)
     name = model or config.labeling.model
     source = cv_file(config.paths.reports, name)
     records = read_cv(source, config.labels)

@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from pipeline.cli.common import PARAMS, ParamsOption, reports_errors
-from pipeline.config import load_config
+from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_errors
 from pipeline.errors import StanceError
 
 
@@ -42,10 +41,10 @@ def predict(
     from pipeline.models.folder import load_model
     from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
     from pipeline.predict.classify import Tally, classify, model_folder
-    from pipeline.predict.inputs import input_sentences, sources
+    from pipeline.predict.inputs import input_sentences, refuse_to_overwrite, sources
     from pipeline.predict.output import SUFFIX_FORMATS, progress, write_predictions
 
-    config = load_config(params)
+    config = project_config(params)
     settings = config.predict
     if output is not None and output_format is None and output.suffix.lower() not in SUFFIX_FORMATS:
         raise StanceError(f"{output}: cannot tell the format from this suffix; add --format jsonl, csv or json.")
@@ -53,6 +52,8 @@ def predict(
     if fmt == "table" and output is not None:
         raise StanceError(f"{output}: a table is for the terminal; write files with --format jsonl, csv or json.")
     found = sources(inputs, f".{stdin_type}")
+    if output is not None:
+        refuse_to_overwrite(found, output)
     folder = model_folder(model, config.paths.models)
     classifier, card = load_model(folder, backend or settings.backend)
     runtime = "onnx" if isinstance(classifier, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind

@@ -6,8 +6,13 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.common import PARAMS, ParamsOption, reports_errors, warn
-from pipeline.config import load_config
+from pipeline.cli.common import (
+    PARAMS,
+    ParamsOption,
+    project_config,
+    reports_errors,
+    warn,
+)
 
 
 @reports_errors
@@ -15,7 +20,7 @@ def segment(params: ParamsOption = PARAMS) -> None:
     """Split every article of the seed corpus and the pool into sentences with stable ids (DVC stage `segment`)."""
     from pipeline.corpus.stage import segment as run
 
-    typer.echo(run(load_config(params), warn))
+    typer.echo(run(project_config(params), warn))
 
 
 @reports_errors
@@ -23,7 +28,7 @@ def train(kind: Annotated[str, typer.Argument(help="Model kind: majority, tfidf 
     """Cross-validate one model kind by article, then fit it on all labels (DVC stage `train@KIND`)."""
     from pipeline.training.stage import train as run
 
-    typer.echo(run(load_config(params), kind))
+    typer.echo(run(project_config(params), kind))
 
 
 @reports_errors
@@ -31,7 +36,7 @@ def evaluate(params: ParamsOption = PARAMS) -> None:
     """Score every model's out-of-fold predictions; write metrics, predictions and plots (DVC stage `evaluate`)."""
     from pipeline.evaluation.stage import evaluate as run
 
-    typer.echo(run(load_config(params)))
+    typer.echo(run(project_config(params)))
 
 
 @reports_errors
@@ -39,7 +44,7 @@ def report(params: ParamsOption = PARAMS) -> None:
     """Write reports/report.md from the evaluation (DVC stage `report`)."""
     from pipeline.evaluation.stage import report as run
 
-    typer.echo(run(load_config(params)))
+    typer.echo(run(project_config(params)))
 
 
 @reports_errors
@@ -47,5 +52,5 @@ def check_floor(params: ParamsOption = PARAMS) -> None:
     """Fail when a model's CV macro-F1 is below its floor in configs (CI runs this)."""
     from pipeline.evaluation.stage import check_floor as run
 
-    for line in run(load_config(params)):
+    for line in run(project_config(params)):
         typer.echo(line)

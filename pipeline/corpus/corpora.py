@@ -73,7 +73,7 @@ def segment_corpus(corpus: Corpus, params: SegmentParams, warn: Callable[[str], 
         decoded = read_article(path)
         if decoded.fell_back:
             warn(f"{path}: not UTF-8; decoded as {decoded.encoding}.")
-        sentences.extend(segment_article(article_id(path), decoded.text, params, corpus.name))
+        sentences.extend(segment_article(article_id(path), decoded.text, params, corpus.name, warn, str(path)))
     return sentences
 
 

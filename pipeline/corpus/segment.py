@@ -10,7 +10,7 @@ the ones it lacks ("Lieut.") come from configs so they stay data, not code.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -57,10 +57,7 @@ def _segmenter(extra_abbreviations: tuple[str, ...]) -> pysbd.Segmenter:
     return segmenter
 
 
-def split_paragraph(paragraph: str, params: SegmentParams) -> list[str]:
-    text = normalise_whitespace(paragraph)
-    if not text:
-        return []
+def _sentences(text: str, params: SegmentParams) -> list[str]:
     pieces: list[str] = []
     for piece in (normalise_whitespace(s) for s in _segmenter(params.extra_abbreviations).segment(text)):
         if pieces and piece and not any(c.isalnum() for c in piece):
@@ -70,10 +67,54 @@ def split_paragraph(paragraph: str, params: SegmentParams) -> list[str]:
     return pieces
 
 
-def paragraphs(lines: Iterable[str]) -> Iterator[str]:
-    """Join hard-wrapped lines back into paragraphs, one line of look-behind only."""
+def _at_spaces(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at the last space before it (or at the limit, without one)."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text] if text else pieces
+
+
+def split_paragraph(paragraph: str, params: SegmentParams) -> tuple[list[str], bool]:
+    """The sentences of a paragraph, and whether one had to be cut for being longer than `max_chars`.
+
+    pysbd sees at most a window of a few sentences' length at a time, and no
+    sentence comes out longer than `max_chars`, so the work grows linearly
+    with the input however long a line without punctuation is.
+    """
+    text = normalise_whitespace(paragraph)
+    window = 5 * params.max_chars
+    sentences: list[str] = []
+    cut = False
+    while text:
+        found = _sentences(text[:window], params)
+        if len(text) > window and len(found) > 1:
+            found = found[:-1]  # the last sentence may run past the window: it is read again with what follows
+            end = 0
+            for sentence in found:
+                end = text.index(sentence, end) + len(sentence)
+            text = text[end:].lstrip()
+        elif len(text) > window:
+            end = text.rfind(" ", 0, window + 1)
+            end = end if end > 0 else window
+            found, text = [text[:end].strip()], text[end:].lstrip()
+        else:
+            text = ""
+        for sentence in found:
+            pieces = _at_spaces(sentence, params.max_chars)
+            cut = cut or len(pieces) > 1
+            sentences.extend(pieces)
+    return sentences, cut
+
+
+def paragraphs(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(line number where it starts, paragraph): hard-wrapped lines joined back, one line of look-behind only."""
     pending = ""
-    for line in lines:
+    start = 0
+    for number, line in enumerate(lines, start=1):
         text = normalise_whitespace(line)
         if not text:
             continue
@@ -81,23 +122,32 @@ def paragraphs(lines: Iterable[str]) -> Iterator[str]:
             pending = f"{pending} {text}"
             continue
         if pending:
-            yield pending
-        pending = text
+            yield start, pending
+        pending, start = text, number
     if pending:
-        yield pending
+        yield start, pending
 
 
-def segment_lines(article: str, lines: Iterable[str], params: SegmentParams, corpus: str = "") -> Iterator[Sentence]:
-    """Sentences of one article, lazily, so a very long input never sits whole in memory."""
+Warn = Callable[[str], None]
+
+
+def ignore(message: str) -> None:
+    """Where no one is told of cut sentences."""
+
+
+def segment_lines(article: str, lines: Iterable[str], params: SegmentParams, corpus: str = "", warn: Warn = ignore, source: str = "") -> Iterator[Sentence]:
+    """Sentences of one article, lazily, so a very long input never sits whole in memory; `source` names it in warnings."""
     index = 0
     paragraph = 0
-    for text_of_paragraph in paragraphs(lines):
-        sentences = split_paragraph(text_of_paragraph, params)
+    for line, text_of_paragraph in paragraphs(lines):
+        sentences, cut = split_paragraph(text_of_paragraph, params)
+        if cut:
+            warn(f"{source or article}:{line}: a sentence longer than {params.max_chars} characters (segment.max_chars) was cut at spaces.")
         for text in sentences:
             yield Sentence(f"{article}-{index}", article, index, paragraph, text, text_hash(text), corpus)
             index += 1
         paragraph += 1
 
 
-def segment_article(article: str, text: str, params: SegmentParams, corpus: str = "") -> list[Sentence]:
-    return list(segment_lines(article, text.splitlines(), params, corpus))
+def segment_article(article: str, text: str, params: SegmentParams, corpus: str = "", warn: Warn = ignore, source: str = "") -> list[Sentence]:
+    return list(segment_lines(article, text.splitlines(), params, corpus, warn, source))

@@ -134,9 +134,7 @@ def evaluate(
         part["sentences"] = len(rows)
         part["claims"] = sum(gold[i] != labels.negative for i in rows)
         scores["per_slice"][name] = part
-    articles_scores = per_article(gold, pred, articles, labels)
-    scores["per_article"] = articles_scores
-    fold_f1 = [s["macro_f1"] for s in articles_scores.values()]
+    fold_f1 = [s["macro_f1"] for s in per_article(gold, pred, articles, labels).values()]
     scores["fold_macro_f1"] = {"mean": float(np.mean(fold_f1)), "std": float(np.std(fold_f1)), "min": float(np.min(fold_f1)), "max": float(np.max(fold_f1))}
     scores["sentences"] = len(gold)
     return scores

@@ -12,6 +12,7 @@ from pipeline.evaluation.metrics import (
     article_resamples,
     evaluate,
     paired_differences,
+    per_article,
     scored,
 )
 from pipeline.evaluation.predictions import CvPrediction
@@ -75,6 +76,20 @@ def score_models(
             for name, points in curves.items()
         },
     )
+
+
+def per_article_csv(merged: Sequence[Mapping[str, Any]], labels: LabelSet, models: Sequence[str]) -> str:
+    """Each held-out article's scores, one row per article: too many for the report, kept for whoever digs."""
+    gold = [r["gold"] for r in merged]
+    articles = [r["article"] for r in merged]
+    slices = {r["article"]: r["slice"] for r in merged}
+    scores = {name: per_article(gold, [r["predictions"][name]["label"] for r in merged], articles, labels) for name in models}
+    first = scores[models[0]]
+    rows = [
+        ",".join([article, slices[article], str(first[article]["sentences"]), str(first[article]["claims"]), *(f"{scores[m][article]['macro_f1']:.4f}" for m in models)])
+        for article in first
+    ]
+    return "\n".join(["article,slice,sentences,claims," + ",".join(f"macro_f1_{m}" for m in models), *rows]) + "\n"
 
 
 def corpus_counts(merged: Sequence[Mapping[str, Any]], labels: LabelSet) -> dict[str, dict[str, int]]:

@@ -16,6 +16,7 @@ from pipeline.evaluation.scoring import (
     Metrics,
     check_floors,
     merge_predictions,
+    per_article_csv,
     score_models,
 )
 from pipeline.files import (
@@ -72,6 +73,7 @@ def evaluate(config: Config) -> str:
             ),
         )
     write_bytes(plots / "learning_curve.png", learning_curve_png(metrics.learning_curve))
+    write_text(reports / "per_article.csv", per_article_csv(merged, config.labels, config.evaluate.models))
     summary = ", ".join(f"{name} {metrics.cv[name]['macro_f1']:.3f}" for name in config.evaluate.models)
     return f"Scored {len(merged)} sentences; macro-F1: {summary}; wrote {metrics_file(config)}."
 

@@ -169,6 +169,7 @@ class Import:
     unchanged: int = 0  # already labeled the same
     unlabeled: int = 0  # tasks nobody labeled
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def by_hash_in_place(record: LabelRecord, sentences: Mapping[str, Sentence], in_place: frozenset[str]) -> LabelRecord:
@@ -206,6 +207,9 @@ def import_labels(
             result.new.append(by_hash_in_place(record, by_id, in_place))
         elif before.label == record.label:
             result.unchanged += 1
+            sentence = by_id.get(record.id)
+            if sentence is not None and record.text is not None and record.text != sentence.text:
+                result.warnings.append(f"{record.where}: its text was edited in Label Studio; the label stays on the sentence as it is in the corpus.")
         else:
             result.problems.append(
                 f"{record.where}: conflict: labeled {before.label!r} at {before.where} but {record.label!r} here; "

@@ -14,8 +14,9 @@ it, because an empty label file is itself an error.
 
 The session is a state machine (queue, position, history) with no terminal
 I/O: the screen in `pipeline.labels.screen` only shows it and feeds it keys.
-Run one session per annotator at a time: two at once would each rewrite the
-same file from what they hold.
+One session per label file at a time: a second one is refused while the
+first holds the file's lock (two at once would each rewrite the file from what
+they hold, erasing the other's new labels).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -38,6 +40,7 @@ from pipeline.corpus.articles import (
 from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
 from pipeline.files import sync_folder, write_jsonl, write_text
+from pipeline.labels.lock import hold
 from pipeline.labels.records import label_record, read_label_file
 from pipeline.params import (
     SKIP_KEYS,
@@ -134,19 +137,22 @@ def article_titles(metadata: Path, sentences: Sequence[Sentence]) -> dict[str, s
 class LabelLog:
     """One annotator's label file, rewritten atomically after every change (see the module doc)."""
 
-    def __init__(self, path: Path, records: dict[str, dict[str, str]]) -> None:
+    def __init__(self, path: Path, records: dict[str, dict[str, str]], lock: IO[str]) -> None:
         self.path = path
         self.records = records
+        self.lock = lock  # held while this log may write
 
     @classmethod
     def open(cls, path: Path, labels: LabelSet) -> LabelLog:
-        """The file as it is; one with problems is refused, since it is about to be rewritten."""
+        """The file as it is, locked for this session; one with problems is refused, since it is about to be rewritten."""
+        lock = hold(path)
         if not path.exists():
-            return cls(path, {})
+            return cls(path, {}, lock)
         found, problems = read_label_file(path, labels)
         if problems:
+            lock.close()
             raise StanceError(f"{problems[0]} Fix it first (`stance labels check`).")
-        return cls(path, {record.id: record.to_record() for record in found})
+        return cls(path, {record.id: record.to_record() for record in found}, lock)
 
     def put(self, records: Iterable[dict[str, str]]) -> None:
         """Add or replace records (a replaced one moves to the end), then save."""

@@ -51,7 +51,7 @@ class ModelCard:
             "card_version": CARD_VERSION,
             "kind": self.kind,
             "labels": {"names": list(self.labels.names), "negative": self.labels.negative},
-            "segment": {"extra_abbreviations": list(self.segment.extra_abbreviations)},
+            "segment": json.loads(json.dumps(dataclasses.asdict(self.segment))),
             "params": json.loads(json.dumps(dataclasses.asdict(self.params))),
             "seed": self.seed,
             "training_sentences": self.training_sentences,

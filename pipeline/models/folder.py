@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import StanceError
-from pipeline.files import read_utf8, write_json
+from pipeline.files import read_utf8, umask, write_json
 from pipeline.models.card import CARD, ModelCard
 from pipeline.models.registry import Classifier, Predictor, kind_of
 from pipeline.params import BACKENDS
@@ -26,7 +26,7 @@ def save_model(model: Classifier, card: ModelCard, folder: Path) -> None:
         if exporter is not None:
             exporter(model, staging)
         write_json(staging / CARD, card.to_json())
-        os.chmod(staging, 0o777 & ~current_umask())
+        os.chmod(staging, 0o777 & ~umask())
         old = folder.with_name(f".{folder.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -36,12 +36,6 @@ def save_model(model: Classifier, card: ModelCard, folder: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def read_card(folder: Path) -> ModelCard:

@@ -11,6 +11,8 @@ line that is not UTF-8 is read as Windows-1252, with one warning per file.
 from __future__ import annotations
 
 import csv
+import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
@@ -23,7 +25,8 @@ from pipeline.corpus.articles import (
     FALLBACK_ENCODING,
     article_files,
     article_text,
-    decode,
+    decode_text,
+    decoded_lines,
 )
 from pipeline.corpus.segment import Sentence, segment_article, segment_lines
 from pipeline.errors import StanceError
@@ -70,7 +73,16 @@ def _check_file(path: Path) -> None:
         raise StanceError(f"{path}: cannot read this file ({err.strerror}).") from None
     if not head:
         raise StanceError(f"{path}: empty file, no text to read.")
-    decode(head, str(path))  # raises on a binary file; the text itself is read later, line by line
+    decode_text(head[: len(head) // 4 * 4 or len(head)], str(path))  # what is not text stops here; the rest is read line by line
+
+
+def refuse_to_overwrite(found: Sequence[Source], output: Path) -> None:
+    """An output that is one of the inputs (by any spelling or link) would destroy it: refuse before reading anything."""
+    if not output.exists():
+        return
+    for source in found:
+        if source.path is not None and os.path.samefile(source.path, output):
+            raise StanceError(f"{output}: this is the input {source.path}; write the predictions to another file.")
 
 
 def _unique_ids(paths: Sequence[Path]) -> dict[Path, str]:
@@ -108,8 +120,7 @@ def sources(paths: Sequence[str], stdin_suffix: str) -> list[Source]:
 def _decoded_lines(handle: BinaryIO, name: str, warn: Warn) -> Iterator[tuple[int, str]]:
     """(line number, text with its line ending), one line at a time."""
     warned = False
-    for number, raw in enumerate(handle, start=1):
-        decoded = decode(raw, f"{name}:{number}")
+    for number, decoded in decoded_lines(handle, name):
         if decoded.fell_back and not warned:
             warn(f"{name}:{number}: not UTF-8; read as {FALLBACK_ENCODING} (Windows-1252), one line at a time.")
             warned = True
@@ -121,11 +132,11 @@ def _article(source: Source, handle: BinaryIO, params: SegmentParams, warn: Warn
         decoded = article_text(handle.read(), source.name, source.suffix)
         if decoded.fell_back:
             warn(f"{source.name}: not UTF-8; read as {FALLBACK_ENCODING} (Windows-1252).")
-        sentences: Iterable[Sentence] = segment_article(source.article, decoded.text, params)
+        sentences: Iterable[Sentence] = segment_article(source.article, decoded.text, params, warn=warn, source=source.name)
     else:
         # splitlines() per line, as segment_article does on the whole text.
         lines = (part for _, line in _decoded_lines(handle, source.name, warn) for part in line.splitlines())
-        sentences = segment_lines(source.article, lines, params)
+        sentences = segment_lines(source.article, lines, params, warn=warn, source=source.name)
     for sentence in sentences:
         yield InputSentence(source.name, source.article, sentence.index, sentence.text)
 
@@ -157,7 +168,7 @@ def _csv(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iter
     if header is None:
         raise StanceError(f"{source.name}: empty file, no text to read.")
     if text_column not in header:
-        raise StanceError(f"{source.name}: no column {text_column!r} in the header (it has {', '.join(header)}).")
+        raise StanceError(f"{source.name}: no column {text_column!r} in the header (it has {', '.join(json.dumps(name)[1:-1] for name in header)}).")
     counts: Counter[str] = Counter()
     for row in reader:
         if not row:
