@@ -15,9 +15,9 @@ from pipeline.config import Config
 from pipeline.errors import StanceError
 
 
-def label_table(title: str, names: tuple[str, ...], rows: list[tuple[str, list[str]]]) -> Table:
+def label_table(title: str, corner: str, names: tuple[str, ...], rows: list[tuple[str, list[str]]]) -> Table:
     table = Table(title=title)
-    table.add_column("")
+    table.add_column(corner)
     for name in names:
         table.add_column(name, justify="right")
     for head, cells in rows:
@@ -40,9 +40,7 @@ def check(
     chosen = label_files(files or [config.paths.labels, config.paths.pool_labels])
     report = check_labels(chosen, read_sentences(config.paths.sentences), labels, in_place_corpora(config.paths))
     rows = [(article, [str(report.counts[article][n]) for n in labels.names] + [str(sum(report.counts[article].values()))]) for article in sorted(report.counts)]
-    table = label_table("Labels per article", (*labels.names, "total"), rows)
-    table.columns[0].header = "article"
-    Console().print(table)
+    Console().print(label_table("Labels per article", "article", (*labels.names, "total"), rows))
     share = report.labeled / report.sentences if report.sentences else 0.0
     typer.echo(f"{report.labeled} of {report.sentences} sentences labeled ({share:.0%}); {len(report.unlabeled)} without a label.")
     for problem in report.problems:
@@ -80,7 +78,7 @@ def agree(
         part = agreement(*([r for r in records if slices.get(r.id, "unknown") == name] for records in passes), labels)
         typer.echo(f"  slice {name}: {part.n} sentences; kappa {part.kappa:.3f}; claim vs none {part.claim_kappa:.3f}")
     rows = [(name, [str(int(v)) for v in row]) for name, row in zip(labels.names, result.confusion, strict=True)]
-    Console().print(label_table("Confusion (rows: first pass, columns: second pass)", labels.names, rows))
+    Console().print(label_table("Confusion (rows: first pass, columns: second pass)", "", labels.names, rows))
     for a, b in result.disagreements:
         typer.echo(f"{a.id}: {a.label} / {b.label}" + (f": {a.text}" if a.text else ""))
 

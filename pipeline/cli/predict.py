@@ -38,8 +38,8 @@ def predict(
     The model folder's card says how to segment and which labels there are; the parameters file only says where models live.
     """
     from pipeline.files import atomic_writer
-    from pipeline.models.folder import load_model
-    from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
+    from pipeline.models.folder import load_model, runtime
+    from pipeline.models.onnx_runtime import ONNX_FILE
     from pipeline.predict.classify import Tally, classify, model_folder
     from pipeline.predict.inputs import input_sentences, refuse_to_overwrite, sources
     from pipeline.predict.output import SUFFIX_FORMATS, progress, write_predictions
@@ -56,15 +56,15 @@ def predict(
         refuse_to_overwrite(found, output)
     folder = model_folder(model, config.paths.models)
     classifier, card = load_model(folder, backend or settings.backend)
-    runtime = "onnx" if isinstance(classifier, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind
+    runs_as = runtime(classifier, card)
     errors = Console(stderr=True, soft_wrap=True, highlight=False)
-    if card.kind == "transformer" and runtime == "torch" and (backend or settings.backend) == "onnx":
+    if card.kind == "transformer" and runs_as == "torch" and (backend or settings.backend) == "onnx":
         errors.print(f"warning: {folder} has no {ONNX_FILE} (trained before the export); running torch, slower; `dvc repro` makes one.", markup=False)
 
     tally = Tally()
     show_progress = errors.is_terminal and (output is not None or not sys.stdout.isatty())
     sentences = input_sentences(found, sys.stdin.buffer, card.segment, text_column, lambda message: errors.print(f"warning: {message}", markup=False))
-    about = {"model": str(folder), "kind": card.kind, "runtime": runtime}
+    about = {"model": str(folder), "kind": card.kind, "runtime": runs_as}
     try:
         with progress(errors, show_progress) as counting, (atomic_writer(output) if output else nullcontext(sys.stdout)) as handle:
             predictions = counting(tally.count(classify(sentences, classifier, settings.chunk)))
@@ -73,5 +73,5 @@ def predict(
         # The reader left (`| head`): stop quietly, and keep Python from failing again on flushing stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
-    line = f"{tally.line(card.labels)} Model {folder} ({runtime})" + (f"; wrote {output}." if output else ".")
+    line = f"{tally.line(card.labels)} Model {folder} ({runs_as})" + (f"; wrote {output}." if output else ".")
     typer.echo(line, err=fmt != "table" and output is None)

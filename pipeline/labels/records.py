@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.corpus.corpora import article_slice
+from pipeline.corpus.corpora import article_slice, in_place_corpora, read_sentences
 from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
 from pipeline.files import read_jsonl
@@ -194,6 +194,4 @@ def load_labeled(files: Sequence[Path], sentences: Sequence[Sentence], labels: L
 
 def training_rows(paths: Paths, labels: LabelSet) -> list[LabeledSentence]:
     """Every labeled sentence of both corpora, as `stance train` reads them."""
-    from pipeline.corpus.corpora import in_place_corpora, read_sentences
-
     return load_labeled(training_label_files(paths), read_sentences(paths.sentences), labels, in_place_corpora(paths))

@@ -68,3 +68,10 @@ def load_model(folder: Path, backend: str = "torch") -> tuple[Predictor, ModelCa
         raise
     except Exception as err:  # a library's own error on a damaged file: the user's fix is the same for all
         raise StanceError(f"{folder}: the model files cannot be read ({type(err).__name__}); run `dvc repro` to retrain it.") from None
+
+
+def runtime(predictor: Predictor, card: ModelCard) -> str:
+    """What runs the model, as `stance predict` reports it: onnx, torch, or the kind itself for the scikit-learn ones."""
+    from pipeline.models.onnx_runtime import OnnxClassifier
+
+    return "onnx" if isinstance(predictor, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind
