@@ -28,6 +28,8 @@ from pipeline.labels.dataset import Dataset
 from pipeline.labels.descriptions import read_descriptions
 from pipeline.labels.records import training_rows
 from pipeline.models import onnx_runtime
+from pipeline.models.calibration import Calibrated
+from pipeline.models.onnx_export import export_int8
 from pipeline.training.crossval import folds
 from pipeline.training.train import fitter
 
@@ -58,7 +60,8 @@ def main(params: ParamsOption = DEFAULT_PARAMS, output: OutputOption = HERE / "r
         held_out = data.subset(test)
         with tempfile.TemporaryDirectory() as tmp:
             model.save(Path(tmp))
-            exported = onnx_runtime.load(Path(tmp), labels.names, settings)
+            export_int8(model.model, Path(tmp))  # type: ignore[arg-type]
+            exported = Calibrated(onnx_runtime.load(Path(tmp), labels.names, settings), model.temperature)
             scores = {"torch": model.predict_proba(held_out.texts), "onnx": exported.predict_proba(held_out.texts)}
         gold.extend(held_out.labels)
         for name, proba in scores.items():

@@ -69,7 +69,8 @@ def four_bit(float_path: Path, path: Path) -> None:
 
 def build_variants(model_folder: Path, scratch: Path) -> dict[str, Path]:
     """Every variant's graph, written under `scratch`; the model folder is only read."""
-    model, _ = load_model(model_folder, "torch")
+    calibrated, _ = load_model(model_folder, "torch")
+    model = calibrated.model
     config = model.encoder.config  # type: ignore[attr-defined]
     names = [
         "float32",

@@ -3,7 +3,8 @@
 Every measurement is a whole process, start to exit, run in this one script so
 all share the machine's state: (a) `transformers.pipeline("text-classification")`
 on all-MiniLM-L6-v2 (benchmarks/hf_pipeline.py), (b) `stance predict` on the
-same sentences as JSONL with the int8 ONNX model, (c) the same with the torch
+same sentences as JSONL with the int8 ONNX model, in one process and with
+`--workers 2` (whose records must be byte-identical), (c) the same with the torch
 backend, and (d) `stance predict` on one short corpus article, printing its table.
 The sentences are the corpus's own, cycled in order to the count asked for.
 Rounds run the commands in turn, so noise from other work on the machine falls
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from workload import (
@@ -70,7 +72,7 @@ def with_onnx(folder: Path, scratch: Path) -> Path:
     copy = scratch / folder.name
     shutil.copytree(folder, copy)
     model, _ = load_model(copy, "torch")
-    export_int8(model, copy)  # type: ignore[arg-type]
+    export_int8(model.model, copy)  # type: ignore[arg-type]
     return copy
 
 
@@ -85,6 +87,7 @@ def main(
     model: ModelOption = None,
     sentences: SentencesOption = 3000,
     rounds: RoundsOption = 3,
+    only: Annotated[str, typer.Option("--only", help="Processes to run, separated by ';' (default: all); ratios need transformers.pipeline.")] = "",
     output: OutputOption = RESULTS / "predict_speed.json",
 ) -> None:
     """Throughput, wall time and peak memory of `stance predict`, beside `transformers.pipeline`."""
@@ -105,6 +108,11 @@ def main(
         commands = {
             "transformers.pipeline": ([sys.executable, str(HERE / "hf_pipeline.py"), str(sentence_file)], sentences, True),
             "stance predict, onnx int8": ([*predict, str(sentence_file), "--backend", "onnx", "--output", str(scratch / "onnx.jsonl")], sentences, True),
+            "stance predict, onnx int8, --workers 2": (
+                [*predict, str(sentence_file), "--backend", "onnx", "--workers", "2", "--output", str(scratch / "onnx2.jsonl")],
+                sentences,
+                True,
+            ),
             "stance predict, torch": ([*predict, str(sentence_file), "--backend", "torch", "--output", str(scratch / "torch.jsonl")], sentences, True),
             "stance predict, one short article, table": (
                 [str(STANCE), "predict", "--params", str(params), "--model", str(folder), str(article)],
@@ -112,19 +120,23 @@ def main(
                 False,
             ),
         }
+        if only:
+            commands = {name: commands[name] for name in only.split(";")}
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
         for round_number in range(1, rounds + 1):
             for name, (command, _, _) in commands.items():
                 runs[name].append(run(command, scratch / "stderr.log"))
                 print(f"round {round_number}: {name}: {runs[name][-1]['wall_s']:.1f} s", file=sys.stderr)
-        for name in ("onnx", "torch"):
-            lines = count_lines(scratch / f"{name}.jsonl")
+        written = {name: scratch / f"{name}.jsonl" for name in ("onnx", "onnx2", "torch") if (scratch / f"{name}.jsonl").exists()}
+        for name, path in written.items():
+            lines = count_lines(path)
             if lines != sentences:
-                raise SystemExit(f"stance predict --backend {name} wrote {lines} records for {sentences} sentences.")
-        onnx_labels = [json.loads(line)["label"] for line in (scratch / "onnx.jsonl").read_text(encoding="utf-8").splitlines()]
-        torch_labels = [json.loads(line)["label"] for line in (scratch / "torch.jsonl").read_text(encoding="utf-8").splitlines()]
+                raise SystemExit(f"stance predict ({name}) wrote {lines} records for {sentences} sentences.")
+        if "onnx2" in written and written["onnx2"].read_bytes() != written["onnx"].read_bytes():
+            raise SystemExit("stance predict --workers 2 wrote other records than one worker.")
+        labels = {name: [json.loads(line)["label"] for line in path.read_text(encoding="utf-8").splitlines()] for name, path in written.items()}
 
-    baseline = statistics.median(r["wall_s"] for r in runs["transformers.pipeline"])
+    baseline = statistics.median(r["wall_s"] for r in runs["transformers.pipeline"]) if "transformers.pipeline" in runs else None
     results = {}
     for name, measured in runs.items():
         _, n, throughput = commands[name]
@@ -135,7 +147,7 @@ def main(
             "wall_s_all": [round(r["wall_s"], 2) for r in measured],
             "cpu_s_median": round(statistics.median(r["cpu_s"] for r in measured), 2),
             "sentences_per_s": round(n / wall, 1) if throughput else None,
-            "speedup_vs_pipeline": round(baseline / wall, 2) if throughput else None,
+            "speedup_vs_pipeline": round(baseline / wall, 2) if throughput and baseline else None,
             "peak_rss_mib": round(max(r["peak_rss_mib"] for r in measured)),
         }
     report = {
@@ -143,7 +155,9 @@ def main(
         "command": " ".join(["python benchmarks/predict_speed.py", *sys.argv[1:]]),
         "machine": machine(load_before),
         "rounds": rounds,
-        "onnx_torch_label_agreement": round(sum(a == b for a, b in zip(onnx_labels, torch_labels)) / len(onnx_labels), 4),
+        "onnx_torch_label_agreement": (
+            round(sum(a == b for a, b in zip(labels["onnx"], labels["torch"])) / sentences, 4) if {"onnx", "torch"} <= set(labels) else None
+        ),
         "results": results,
     }
     write_json(output, report)
@@ -154,7 +168,8 @@ def main(
         rate = "" if r["sentences_per_s"] is None else f"{r['sentences_per_s']:.0f}"
         speedup = "" if r["speedup_vs_pipeline"] is None else f"{r['speedup_vs_pipeline']:.1f}"
         print(f"| {name} | {r['sentences']} | {r['wall_s_median']:.2f} | {rate} | {speedup} | {r['peak_rss_mib']} |")
-    print(f"ONNX and torch labels agree on {report['onnx_torch_label_agreement']:.1%} of the sentences; wrote {output}.")
+    agreement = report["onnx_torch_label_agreement"]
+    print(f"ONNX and torch labels agree on {agreement:.1%} of the sentences." if agreement is not None else "", f"Wrote {output}.")
 
 
 if __name__ == "__main__":

@@ -1,81 +1,167 @@
-"""Compare transformer recipes under the pipeline's article-grouped cross-validation.
+"""Compare recipes on the pipeline's article-grouped cross-validation over every labeled article.
 
-Each recipe runs through the same training code as `dvc repro`
-(pipeline.training.crossval.out_of_fold with pipeline.models.transformer.fit); only the
-`transformer` parameters differ. The winner becomes `transformer.recipe` in
-configs/params.yaml.
+Every recipe runs through the training code `dvc repro` runs (the same folds,
+fixed by `train.seed`, and the same fitter); only a kind's parameters differ.
+Recipes that train with randomness run once per model seed. Out-of-fold
+predictions (sentence ids and scores, never text) are kept per recipe and
+seed under benchmarks/results/recipes/, so a rerun only trains what is
+missing and the ensemble is scored from them. Every recipe is compared with
+the current product by a paired article-bootstrap interval.
 
-    python benchmarks/recipes.py [--only head,finetune] [--output benchmarks/results/recipes.json]
+    python benchmarks/recipes.py run [--only finetune,setfit] [--seeds 3]
+    python benchmarks/recipes.py table      # the README's recipe table, from the results file
+
+Delete a recipe's files under benchmarks/results/recipes/ to train it again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import numpy as np
 import typer
-from workload import OutputOption, ParamsOption
+from workload import RESULTS, OutputOption, ParamsOption
 
-from pipeline.config import DEFAULT_PARAMS, load_config
-from pipeline.evaluation.metrics import evaluate
-from pipeline.files import write_json
+from pipeline.config import load_config, overridden
+from pipeline.evaluation.confidence import confidence_view
+from pipeline.evaluation.metrics import evaluate, paired_differences
+from pipeline.evaluation.predictions import CvPrediction, read_cv
+from pipeline.files import write_json, write_jsonl
 from pipeline.labels.dataset import Dataset
 from pipeline.labels.descriptions import read_descriptions
 from pipeline.labels.records import training_rows
+from pipeline.scores import scored_rows
 from pipeline.training.crossval import out_of_fold
 from pipeline.training.train import fitter
 
 app = typer.Typer(add_completion=False)
 
-# Variants on top of configs/params.yaml's transformer section.
-RECIPES: dict[str, dict[str, object]] = {
-    "head": {"recipe": "head", "descriptions": False},
-    "head+descriptions": {"recipe": "head", "descriptions": True},
-    "setfit": {"recipe": "setfit", "descriptions": False, "epochs": 1, "pairs_per_sentence": 2, "learning_rate": 2e-5},
-    "finetune": {"recipe": "finetune", "descriptions": False, "epochs": 4, "learning_rate": 3e-5, "head_learning_rate": 1e-2},
+PRODUCT = "head+descriptions"  # the recipe shipped before this comparison
+# name: (kind, overrides of that kind's section in configs/params.yaml, trained with randomness)
+RECIPES: dict[str, tuple[str, dict[str, Any], bool]] = {
+    "head+descriptions": ("transformer", {"recipe": "head", "descriptions": True}, False),
+    "finetune": ("transformer", {"recipe": "finetune", "descriptions": False}, True),
+    "tfidf+descriptions": ("tfidf", {"descriptions": True}, False),
+    "setfit": ("transformer", {"recipe": "setfit", "descriptions": False}, True),
+    "head": ("transformer", {"recipe": "head", "descriptions": False}, False),
+    "tfidf": ("tfidf", {"descriptions": False}, False),
+    "majority": ("majority", {}, False),
 }
+# Probability averages of two recipes' out-of-fold predictions, fixed before any was scored.
+ENSEMBLES = {"finetune+tfidf": ("finetune", "tfidf+descriptions")}
+BINS = 10
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def averaged(first: list[CvPrediction], second: list[CvPrediction], labels: tuple[str, ...]) -> list[CvPrediction]:
+    proba = np.array([[(a.scores[n] + b.scores[n]) / 2 for n in labels] for a, b in zip(first, second, strict=True)])
+    return [dataclasses.replace(a, pred=row.label, scores=row.scores) for a, row in zip(first, scored_rows(proba, labels), strict=True)]
 
 
 @app.command()
-def main(
-    params: ParamsOption = DEFAULT_PARAMS,
-    only: Annotated[str, typer.Option("--only", help="Comma-separated recipes to run.")] = ",".join(RECIPES),
-    output: OutputOption = Path("benchmarks/results/recipes.json"),
+def run(
+    params: ParamsOption = Path("configs/params.yaml"),
+    only: Annotated[str, typer.Option("--only", help="Comma-separated recipes to train (others are read back when kept).")] = ",".join(RECIPES),
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Model seeds for recipes trained with randomness.")] = 3,
+    output: OutputOption = RESULTS / "recipes.json",
 ) -> None:
-    """Compare transformer recipes under the pipeline's article-grouped cross-validation."""
-
+    """Compare recipes on the article-grouped CV over every labeled article."""
     config = load_config(params)
-    paths = config.paths
-    labels = config.labels
-    train = config.train
-    seed = train.seed
-    base = config.transformer
-    data = Dataset.from_labeled(training_rows(paths, labels))
-    descriptions = read_descriptions(paths.descriptions, labels)
+    labels, train = config.labels, config.train
+    data = Dataset.from_labeled(training_rows(config.paths, labels))
+    descriptions = read_descriptions(config.paths.descriptions, labels)
+    kept = output.with_suffix("")
+    previous = json.loads(output.read_text())["recipes"] if output.exists() else {}
+    chosen = only.split(",")
+    runs: dict[str, dict[int, list[CvPrediction]]] = {}
+    results: dict[str, Any] = {"recipes": {}}
+    for name, (kind, overrides, seeded) in RECIPES.items():
+        kind_params = overridden(config.kind_params(kind), overrides, kind, str(params))
+        entry: dict[str, Any] = {"kind": kind, "seeded": seeded, "params": dataclasses.asdict(kind_params), "seeds": {}, "seconds": {}}
+        runs[name] = {}
+        for seed in [train.seed + k for k in range(seeds)] if seeded else [train.seed]:
+            path = kept / f"{name}.seed{seed}.jsonl"
+            seconds = previous.get(name, {}).get("seconds", {}).get(str(seed))
+            if not path.exists():
+                if name not in chosen:
+                    continue
+                start = time.perf_counter()
+                predictions = out_of_fold(data, fitter(kind, labels, kind_params, seed, descriptions), train.folds, train.seed)
+                seconds = round(time.perf_counter() - start, 1)
+                write_jsonl(path, (p.to_json() for p in predictions))
+                print(f"{name} seed {seed}: trained in {seconds} s (load average {os.getloadavg()[0]:.1f})", flush=True)
+            runs[name][seed] = read_cv(path, labels)
+            entry["seconds"][str(seed)] = seconds
+        if runs[name]:
+            results["recipes"][name] = entry
+        else:
+            del runs[name]
+    for name, (first, second) in ENSEMBLES.items():
+        if first in runs and second in runs:
+            base = next(iter(runs[second].values()))
+            runs[name] = {seed: averaged(run, base, labels.names) for seed, run in runs[first].items()}
+            results["recipes"][name] = {"kind": "ensemble", "seeded": True, "params": {"average_of": [first, second]}, "seeds": {}, "seconds": {}}
+    product = runs[PRODUCT][train.seed]
+    gold, articles, slices = [r.gold for r in product], [r.article for r in product], [r.slice for r in product]
+    for name, by_seed in runs.items():
+        entry = results["recipes"][name]
+        for seed, predictions in by_seed.items():
+            pred = [r.pred for r in predictions]
+            scores = evaluate(gold, pred, articles, slices, labels, config.evaluate, train.seed)
+            confidence = [r.scores[r.pred] for r in predictions]
+            view = confidence_view(gold, pred, confidence, labels, BINS, THRESHOLDS)
+            pair = paired_differences(gold, {name: pred, PRODUCT: [r.pred for r in product]}, articles, labels, config.evaluate, train.seed)
+            entry["seeds"][str(seed)] = {
+                **{k: scores[k] for k in ("macro_f1", "claim_f1", "stance_macro_f1", "intervals", "fold_macro_f1")},
+                "per_slice": {s: {"macro_f1": v["macro_f1"], "interval": v["intervals"]["macro_f1"]} for s, v in scores["per_slice"].items()},
+                "ece": view["ece"],
+                "minus_product": next(iter(pair.values())) if name != PRODUCT else None,
+            }
+        values = [v["macro_f1"] for v in entry["seeds"].values()]
+        entry["macro_f1_mean"], entry["macro_f1_std"] = float(np.mean(values)), float(np.std(values))
+        print(f"{name}: macro-F1 {entry['macro_f1_mean']:.3f} ± {entry['macro_f1_std']:.3f} over {len(values)} seed(s)", flush=True)
+    results["product"] = PRODUCT
+    results["folds"] = f"{train.folds}-fold, grouped by article, stratified by slice, fold seed {train.seed}"
+    results["sentences"], results["articles"] = len(gold), len(set(articles))
+    write_json(output, results)
 
-    results = json.loads(output.read_text()) if output.exists() else {}
-    for name in only.split(","):
-        params = dataclasses.replace(base, **RECIPES[name])
-        start = time.perf_counter()
-        records = out_of_fold(data, fitter("transformer", labels, params, seed, descriptions), train.folds, seed)
-        seconds = time.perf_counter() - start
-        scores = evaluate(
-            [r["gold"] for r in records], [r["pred"] for r in records], [r["article"] for r in records], [r["slice"] for r in records], labels, config.evaluate, seed
+
+def _interval(pair: list[float]) -> str:
+    return f"[{pair[0]:+.3f}, {pair[1]:+.3f}]"
+
+
+def recipe_table(results: dict[str, Any]) -> list[str]:
+    """One row per recipe: scores of the first seed with intervals, the spread over seeds, the paired difference to the product."""
+    lines = [
+        "| recipe | seeds | macro-F1 [95% CI] | macro-F1 over seeds | claim-vs-none F1 | stance macro-F1 | calibration error | minus the product, paired [95% CI] | CV time |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    ranked = sorted(results["recipes"].items(), key=lambda item: -item[1]["macro_f1_mean"])
+    for name, entry in ranked:
+        seeds = entry["seeds"]
+        first = seeds[min(seeds)]
+        low, high = first["intervals"]["macro_f1"]
+        spread = f"{entry['macro_f1_mean']:.3f} ± {entry['macro_f1_std']:.3f}" if len(seeds) > 1 else "one seed" if entry["seeded"] else "(no randomness)"
+        pairs = [v["minus_product"] for v in seeds.values() if v["minus_product"]]
+        versus = "(the product)" if not pairs else "; ".join(f"{p['macro_f1']:+.3f} {_interval(p['interval'])}" for p in pairs)
+        times = [t for t in entry["seconds"].values() if t is not None]
+        cost = f"{sum(times) / len(times) / 60:.0f} min" if times else "(from its parts)"
+        label = f"**{name}**" if name == results["product"] else name
+        lines.append(
+            f"| {label} | {len(seeds)} | {first['macro_f1']:.3f} [{low:.3f}, {high:.3f}] | {spread} | {first['claim_f1']:.3f} | {first['stance_macro_f1']:.3f} | {first['ece']:.3f} | {versus} | {cost} |"
         )
-        results[name] = {
-            "params": dataclasses.asdict(params),
-            "macro_f1": scores["macro_f1"],
-            "macro_f1_interval": scores["intervals"]["macro_f1"],
-            "claim_f1": scores["claim_f1"],
-            "stance_macro_f1": scores["stance_macro_f1"],
-            "fold_macro_f1": scores["fold_macro_f1"],
-            "cv_seconds": round(seconds, 1),
-        }
-        print(f"{name}: macro-F1 {scores['macro_f1']:.3f} {scores['intervals']['macro_f1']} claim-F1 {scores['claim_f1']:.3f} ({seconds:.0f} s)", flush=True)
-        write_json(output, results)
+    return lines
+
+
+@app.command()
+def table(results: Annotated[Path, typer.Option("--results", help="Results file of `run`.")] = RESULTS / "recipes.json") -> None:
+    """Print the recipe table the README shows."""
+    print("\n".join(recipe_table(json.loads(results.read_text(encoding="utf-8")))))
 
 
 if __name__ == "__main__":

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 
 import yaml
 
+from pipeline.benchmark_params import BenchmarkParams
 from pipeline.errors import StanceError
 from pipeline.params import (
     MODEL_KINDS,
-    BenchmarkParams,
     EvaluateParams,
     LabelingParams,
     LabelSet,
@@ -119,7 +119,7 @@ class Config:
         for name, value in self.floor.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise StanceError(f"floor.{name} must be a number between 0 and 1, got {value!r}.")
-        for name in (*self.evaluate.models, self.labeling.model, self.report.focus):
+        for name in (*self.evaluate.models, self.labeling.model, self.report.focus, self.report.baseline):
             if name not in MODEL_KINDS:
                 raise StanceError(f"model {name!r} in evaluate, report or labeling is not one of {', '.join(MODEL_KINDS)}.")
 

@@ -7,9 +7,8 @@ StanceError whose message names the key; `pipeline.config` adds the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.errors import StanceError
 
@@ -77,12 +76,19 @@ class TrainParams:
     folds: int
     # Training articles kept per fold for the learning curve; all of them is the full CV.
     learning_curve: tuple[int, ...]
+    # The recommended confidence is the lowest of `confidence_grid` at which out-of-fold claims
+    # are at least `claim_precision` precise; summaries count only claims at or above it.
+    claim_precision: float
+    confidence_grid: tuple[float, ...]
 
     def __post_init__(self) -> None:
         if self.folds < 2:
             raise StanceError(f"train.folds must be at least 2, got {self.folds}.")
         if any(n < 2 for n in self.learning_curve):
             raise StanceError(f"train.learning_curve counts articles and needs at least 2 each, got {list(self.learning_curve)}.")
+        if not 0 < self.claim_precision <= 1:
+            raise StanceError(f"train.claim_precision must be a share between 0 and 1, got {self.claim_precision}.")
+        increasing_shares("train.confidence_grid", self.confidence_grid)
 
 
 @dataclass(frozen=True)
@@ -93,9 +99,14 @@ class MajorityParams:
     descriptions: bool
 
 
+def increasing_shares(name: str, grid: tuple[float, ...]) -> None:
+    if not grid or list(grid) != sorted(set(grid)) or not 0 <= grid[0] <= grid[-1] <= 1:
+        raise StanceError(f"{name} must be increasing numbers between 0 and 1, got {list(grid)}.")
+
+
 def _positive_grid(name: str, grid: tuple[float, ...]) -> None:
     if not grid or min(grid) <= 0:
-        raise StanceError(f"{name}.c_grid must be positive numbers, got {list(grid)}.")
+        raise StanceError(f"{name} must be positive numbers, got {list(grid)}.")
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ class TfidfParams:
             low_high = getattr(self, name)
             if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
                 raise StanceError(f"tfidf.{name} must be [low, high] with 1 <= low <= high, got {list(low_high)}.")
-        _positive_grid("tfidf", self.c_grid)
+        _positive_grid("tfidf.c_grid", self.c_grid)
 
 
 @dataclass(frozen=True)
@@ -124,21 +135,25 @@ class TransformerParams:
     c_grid: tuple[float, ...]
     # Train on the label descriptions too (see configs/label_descriptions.yaml).
     descriptions: bool
-    # Used by the recipes that update the encoder (setfit, finetune).
+    # Used by the recipes that update the encoder (setfit, finetune): the most epochs and the
+    # learning rates tried, chosen on the `held_out` share of the training articles.
     epochs: int
-    learning_rate: float
+    learning_rates: tuple[float, ...]
     head_learning_rate: float
-    pairs_per_sentence: int
+    held_out: float
 
     def __post_init__(self) -> None:
         if self.recipe not in RECIPES:
             raise StanceError(f"transformer.recipe {self.recipe!r} is not one of {', '.join(RECIPES)}.")
         if not 8 <= self.max_length <= 512:
             raise StanceError(f"transformer.max_length must be within 8..512, got {self.max_length}.")
-        for name in ("batch_size", "epochs", "pairs_per_sentence"):
+        for name in ("batch_size", "epochs"):
             if getattr(self, name) < 1:
                 raise StanceError(f"transformer.{name} must be at least 1, got {getattr(self, name)}.")
-        _positive_grid("transformer", self.c_grid)
+        if not 0 < self.held_out < 1:
+            raise StanceError(f"transformer.held_out must be a share between 0 and 1, got {self.held_out}.")
+        _positive_grid("transformer.c_grid", self.c_grid)
+        _positive_grid("transformer.learning_rates", self.learning_rates)
 
 
 @dataclass(frozen=True)
@@ -146,8 +161,12 @@ class EvaluateParams:
     models: tuple[str, ...]
     bootstrap: int
     confidence: float
+    # Equal-width confidence bins of the reliability diagram and the calibration error.
+    calibration_bins: int
 
     def __post_init__(self) -> None:
+        if self.calibration_bins < 2:
+            raise StanceError(f"evaluate.calibration_bins must be at least 2, got {self.calibration_bins}.")
         if self.bootstrap < 100:
             raise StanceError(f"evaluate.bootstrap must be at least 100, got {self.bootstrap}.")
         if not 0.5 < self.confidence < 1:
@@ -158,6 +177,8 @@ class EvaluateParams:
 class ReportParams:
     # The model whose details (per class, confusion, errors) the report shows.
     focus: str
+    # The model the opening verdict compares it with.
+    baseline: str
     top_errors: int
     max_text: int
 
@@ -174,6 +195,8 @@ class PredictParams:
     chunk: int
     # Most confident sentences shown per stance in --format json.
     evidence: int
+    # An article with fewer confident claims than this gets the overall stance `unclear`.
+    min_claims: int
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -182,6 +205,8 @@ class PredictParams:
             raise StanceError(f"predict.chunk must be at least 1, got {self.chunk}.")
         if self.evidence < 0:
             raise StanceError(f"predict.evidence must be 0 or more, got {self.evidence}.")
+        if self.min_claims < 1:
+            raise StanceError(f"predict.min_claims must be at least 1, got {self.min_claims}.")
 
 
 @dataclass(frozen=True)
@@ -202,76 +227,3 @@ class LabelingParams:
             raise StanceError(f"labeling.keys uses {taken[0]!r}, which is a control key (skip, undo, note or quit).")
         if not 0 <= self.context <= 5:
             raise StanceError(f"labeling.context must be within 0..5, got {self.context}.")
-
-
-def _known_kind(kind: str, where: str) -> None:
-    if kind not in MODEL_KINDS:
-        raise StanceError(f"{where}: {kind!r} is not a model kind; expected one of {', '.join(MODEL_KINDS)}.")
-
-
-@dataclass(frozen=True)
-class System:
-    name: str
-    kind: str
-    # True: one model per target. False: one model for all targets, each tweet
-    # preceded by its target's description ("Atheism: <tweet>").
-    per_target: bool
-    # False where training has no randomness: one run on the first seed stands for all seeds.
-    seeded: bool = True
-    # Overrides of the kind's own section (tfidf, transformer) for this system only.
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        _known_kind(self.kind, f"benchmark system {self.name!r}")
-
-
-@dataclass(frozen=True)
-class SmokeParams:
-    """A few hundred tweets and tiny training settings: proves the benchmark still runs, measures nothing."""
-
-    train_per_target: int
-    eval_per_target: int
-    # Per-kind overrides applied on top of every system of that kind.
-    params: dict[str, Any]
-
-    def __post_init__(self) -> None:
-        if min(self.train_per_target, self.eval_per_target) < 1:
-            raise StanceError("benchmark.smoke tweet counts must be at least 1.")
-        for kind, overrides in self.params.items():
-            _known_kind(kind, f"benchmark.smoke.params.{kind}")
-            if not isinstance(overrides, dict):
-                raise StanceError(f"benchmark.smoke.params.{kind} must be a mapping.")
-
-
-@dataclass(frozen=True)
-class BenchmarkParams:
-    data: Path
-    out: Path
-    labels: LabelSet
-    # Folder of each target -> its description, put before the tweet by one-model systems.
-    targets: dict[str, str]
-    train: str
-    select: str
-    test: str
-    seeds: tuple[int, ...]
-    # C of every logistic regression is chosen inside fit by k-fold CV on the train split.
-    selection_folds: int
-    systems: tuple[System, ...]
-    smoke: SmokeParams
-
-    def __post_init__(self) -> None:
-        if not self.targets or not all(isinstance(v, str) and v for v in self.targets.values()):
-            raise StanceError(f"benchmark.targets must map each target folder to a description, got {self.targets!r}.")
-        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            raise StanceError(f"benchmark.seeds must be distinct integers, got {list(self.seeds)}.")
-        names = [s.name for s in self.systems]
-        if not names or len(set(names)) != len(names):
-            raise StanceError(f"benchmark.systems need distinct names, got {names}.")
-        if len({self.train, self.select, self.test}) != 3:
-            raise StanceError("benchmark.train, select and test must name three different splits.")
-        if self.selection_folds < 2:
-            raise StanceError(f"benchmark.selection_folds must be at least 2, got {self.selection_folds}.")
-
-    @property
-    def splits(self) -> tuple[str, str, str]:
-        return (self.train, self.select, self.test)

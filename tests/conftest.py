@@ -61,3 +61,37 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def params() -> dict:
     return yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_tfidf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """TF-IDF trained on the seed corpus's labels, saved like `dvc repro` saves it: seconds to train, and it finds claims of every stance."""
+    from dataclasses import replace
+
+    from pipeline.labels.dataset import Dataset
+    from pipeline.labels.records import training_rows
+    from pipeline.models.card import Calibration, model_card
+    from pipeline.models.folder import save_model
+    from pipeline.models.tfidf import fit
+
+    data = Dataset.from_labeled([r for r in training_rows(CONFIG.paths, CONFIG.labels) if r.slice == "seed"])
+    params = replace(CONFIG.tfidf, c_grid=(10.0,))
+    trained = fit(data, CONFIG.labels.names, params, 13)
+    folder = tmp_path_factory.mktemp("models") / "tfidf"
+    save_model(trained, model_card("tfidf", CONFIG.labels, CONFIG.segment, params, 13, Calibration(trained.temperature, 0.0), data, {}), folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def majority_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A majority model, the quickest to train, saved as `dvc repro` saves one: for tests of reading and writing, not of the model."""
+    from pipeline.labels.dataset import Dataset
+    from pipeline.models.card import Calibration, model_card
+    from pipeline.models.folder import save_model
+    from pipeline.models.registry import KINDS
+
+    data = Dataset(("a-0", "a-1", "b-0"), ("Talks now.", "No talks.", "Rain."), ("pro-talks", "none", "none"), ("a", "a", "b"), ("pk", "pk", "pk"))
+    folder = tmp_path_factory.mktemp("models") / "majority"
+    card = model_card("majority", CONFIG.labels, CONFIG.segment, CONFIG.majority, 13, Calibration(1.0, 0.5), data, {})
+    save_model(KINDS["majority"].fit(data, CONFIG.labels.names, CONFIG.majority, 13), card, folder)
+    return folder

@@ -9,24 +9,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from pipeline.benchmark.report import report_markdown
 from pipeline.benchmark.run import (
     BenchmarkResults,
+    decide,
+    decided,
     first_tweets,
     fit_system,
-    report_markdown,
+    none_threshold,
     run,
     score,
     system_params,
 )
 from pipeline.benchmark.tweeteval import load
+from pipeline.benchmark_params import System
 from pipeline.cli.app import app
 from pipeline.config import config_from
 from pipeline.errors import StanceError
-from pipeline.params import LabelSet, System
+from pipeline.labels.dataset import Dataset
+from pipeline.params import LabelSet
 from tests.conftest import CONFIG, PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,10 +70,21 @@ def test_per_target_majority_reproduces_the_published_baseline(corpus: dict) -> 
     """The README's gold-label check: 52.01 / 78.44 / 65.22 pooled, 40.09 as a mean of per-target scores."""
     system = System("majority", "majority", per_target=True)
     fitted = fit_system(system, system_params(system, CONFIG, None), corpus["train"], {}, LABELS, 13, 5)
-    scores = score(corpus["test"], fitted.predict(corpus["test"]), LABELS)
+    scores = score(corpus["test"], decided(fitted.probabilities(corpus["test"]), LABELS, 0.5), LABELS)
     assert (round(scores["f1_favor"], 2), round(scores["f1_against"], 2), round(scores["f_avg"], 2)) == (52.01, 78.44, 65.22)
     per_target_mean = sum(s["f_avg"] for s in scores["per_target"].values()) / 5
     assert round(per_target_mean, 2) == 40.09
+
+
+def test_the_none_threshold_is_chosen_on_validation_by_f_avg(corpus: dict) -> None:
+    proba = np.array([[0.5, 0.3, 0.2], [0.35, 0.6, 0.05], [0.45, 0.05, 0.5], [0.9, 0.05, 0.05]])  # none, against, favor
+    assert decide(proba, LABELS, 0.4) == ["none", "against", "none", "none"]
+    assert decide(proba, LABELS, 0.5) == ["none", "against", "favor", "none"]
+    assert decide(proba, LABELS, 0.6) == ["against", "against", "favor", "none"]
+    gold = {"t": Dataset(("a", "b", "c", "d"), ("",) * 4, ("against", "against", "favor", "none"), ("t",) * 4, ("t",) * 4)}
+    assert [round(score(gold, {"t": decide(proba, LABELS, t)}, LABELS)["f_avg"], 1) for t in (0.4, 0.5, 0.6)] == [33.3, 83.3, 100.0]
+    assert none_threshold(gold, {"t": proba}, LABELS, (0.5, 0.6, 0.4)) == 0.6
+    assert none_threshold(gold, {"t": proba}, LABELS, (0.4, 0.5)) == 0.5
 
 
 def test_f_avg_gives_none_no_score_but_counts_its_errors(corpus: dict) -> None:
@@ -86,7 +103,7 @@ def test_one_model_systems_see_the_target_before_each_tweet(corpus: dict) -> Non
     fitted = fit_system(system, params, small["train"], {t: f"zzq{t}" for t in TARGETS}, LABELS, 13, 3)
     model = fitted.models["atheism"]
     assert model is fitted.models["hillary"] and fitted.prefixes["atheism"] == "zzqatheism: "
-    vocabulary = model.pipeline.named_steps["features"].transformer_list[0][1].vocabulary_
+    vocabulary = model.model.pipeline.named_steps["features"].transformer_list[0][1].vocabulary_
     assert {f"zzq{t}" for t in TARGETS} <= set(vocabulary)
 
 

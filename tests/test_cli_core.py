@@ -25,13 +25,17 @@ def fast(project: Path) -> Path:
     """A copy of the project's params that trains majority and tfidf only, each in seconds."""
     quick = yaml.safe_load((project / "configs" / "params.yaml").read_text(encoding="utf-8"))
     quick["evaluate"].update(models=["majority", "tfidf"], bootstrap=100)
-    quick["report"]["focus"] = "tfidf"
+    quick["report"].update(focus="tfidf", baseline="majority")
     quick["tfidf"]["c_grid"] = [1.0]
     quick["train"]["learning_curve"] = [3]
     quick["floor"] = {"tfidf": 0.0}
     path = project / "configs" / "fast.yaml"
     path.write_text(yaml.safe_dump(quick, sort_keys=False), encoding="utf-8")
     return path
+
+
+def card_grid(params: Path) -> list[float]:
+    return yaml.safe_load(params.read_text(encoding="utf-8"))["train"]["confidence_grid"]
 
 
 def stance(*args: str) -> Result:
@@ -68,6 +72,7 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
         assert out.startswith(f"{kind}: 454 labeled sentences; 5-fold, grouped by article, stratified by slice CV macro-F1 ")
         card = json.loads((project / "models" / kind / "model.json").read_text(encoding="utf-8"))
         assert card["kind"] == kind and card["training_sentences"] == 454 and len(card["training_articles"]) == 9
+        assert card["calibration"]["recommended_confidence"] in card_grid(fast) and 0 <= card["cv"]["ece"] <= 1
         predictions = jsonl(project / "reports" / "cv" / f"{kind}.jsonl")
         assert [r["id"] for r in predictions] == [s["id"] for s in sentences]
         assert not any("text" in r for r in predictions)
@@ -102,10 +107,20 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
         assert (plots / f"confusion_{name}.png").read_bytes().startswith(PNG)
         assert (plots / f"learning_curve_{name}.csv").read_text(encoding="utf-8").splitlines()[0] == "train_articles,macro_f1,low,high"
     assert (plots / "learning_curve.png").read_bytes().startswith(PNG)
+    assert (plots / "reliability.png").read_bytes().startswith(PNG)
+    for view in metrics["confidence"].values():
+        low, high = view["ece_interval"]
+        assert low <= view["ece"] <= high and sum(b["count"] for b in view["reliability"]) == 454
+        assert [row["threshold"] for row in view["risk_coverage"]] == card_grid(fast)
+    assert metrics["confidence"]["tfidf"]["ece"] == pytest.approx(tfidf_card["cv"]["ece"])
 
     assert ok(stance("report", *params)) == f"Wrote {Path('reports') / 'report.md'}.\n"
     report = (project / "reports" / "report.md").read_text(encoding="utf-8")
-    assert "| model | macro-F1 | claim-vs-none F1 | stance macro-F1 (gold claims) | accuracy | macro-F1 by article |" in report
+    opening = report.splitlines()[2]
+    assert opening.startswith(f"Shipped: the tfidf model (TF-IDF word and character n-grams, logistic regression). On articles it never saw it scores macro-F1 {metrics['cv']['tfidf']['macro_f1']:.3f} [")
+    assert "against majority, +" in opening and "It fails most by reading " in opening, opening
+    assert "## Confidence: tfidf" in report and "![reliability](plots/reliability.png)" in report
+    assert "| model | macro-F1 | claim-vs-none F1 | stance macro-F1 (gold claims) | accuracy | macro-F1 by article | calibration error |" in report
     assert "## Per slice (macro-F1)" in report and "| majority - tfidf |" in report
     for name in ("majority", "**tfidf**"):
         row = next(line for line in report.splitlines() if line.startswith(f"| {name} |"))

@@ -106,7 +106,7 @@ def test_model_params_are_typed(params: dict[str, Any]) -> None:
     assert all(isinstance(c, float) for c in tfidf.c_grid)
     assert all(isinstance(n, int) for n in tfidf.word_ngrams + tfidf.char_ngrams)
     transformer = section(params, "transformer", TransformerParams)
-    assert isinstance(transformer.learning_rate, float) and isinstance(transformer.max_length, int)
+    assert all(isinstance(rate, float) for rate in transformer.learning_rates) and isinstance(transformer.max_length, int)
 
 
 def test_evaluate_report_and_floor_sections_agree(params: dict[str, Any]) -> None:
@@ -138,7 +138,7 @@ def test_unknown_key_is_rejected_by_name(params: dict[str, Any]) -> None:
 def test_unknown_keys_are_named_in_sorted_order() -> None:
     with pytest.raises(StanceError) as caught:
         build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train", "models/x/model.json")
-    assert str(caught.value) == "models/x/model.json: unknown key train.alpha; expected one of ['folds', 'learning_curve', 'seed']."
+    assert str(caught.value) == "models/x/model.json: unknown key train.alpha; expected one of ['claim_precision', 'confidence_grid', 'folds', 'learning_curve', 'seed']."
 
 
 def test_missing_key_is_named(params: dict[str, Any]) -> None:
@@ -170,7 +170,7 @@ def test_missing_unknown_or_malformed_section(params: dict[str, Any]) -> None:
         ("tfidf", TfidfParams, {"min_df": 1.5}, "tfidf.min_df must be int, got 1.5"),
         ("tfidf", TfidfParams, {"c_grid": 1.0}, "tfidf.c_grid must be a list, got 1.0"),
         ("tfidf", TfidfParams, {"c_grid": [1.0, "ten"]}, r"tfidf.c_grid\[1\] must be float, got 'ten'"),
-        ("transformer", TransformerParams, {"learning_rate": "2e-5"}, "transformer.learning_rate must be float, got '2e-5'"),
+        ("transformer", TransformerParams, {"learning_rates": ["2e-5"]}, r"transformer.learning_rates\[0\] must be float, got '2e-5'"),
         ("train", TrainParams, {"seed": False}, "train.seed must be int, got False"),
         ("paths", Paths, {"articles": 5}, "paths.articles must be a path string, got 5"),
         ("segment", SegmentParams, {"extra_abbreviations": "lieut"}, "segment.extra_abbreviations must be a list"),

@@ -18,12 +18,10 @@ from typer.testing import CliRunner
 from pipeline.cli.app import app
 from pipeline.corpus.articles import article_text
 from pipeline.errors import StanceError
-from pipeline.labels.dataset import Dataset
-from pipeline.labels.labelstudio import import_labels, read_export
+from pipeline.labels.labelstudio import import_labels
+from pipeline.labels.labelstudio_formats import read_export
 from pipeline.labels.records import read_label_file
-from pipeline.models.card import ModelCard, model_card
-from pipeline.models.folder import save_model
-from pipeline.models.registry import KINDS
+from pipeline.models.card import ModelCard
 from pipeline.predict.inputs import input_sentences, sources
 from tests.conftest import CONFIG, PARAMS
 
@@ -54,7 +52,7 @@ def test_articles(data: bytes, suffix: str) -> None:
 def test_predict_inputs(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
     path = tmp_path_factory.mktemp("in") / f"input{suffix}"
     path.write_bytes(data)
-    ends_well(lambda: list(input_sentences(sources([str(path)], ".txt"), None, CONFIG.segment, "text", lambda message: None)))
+    ends_well(lambda: list(input_sentences(sources([str(path)], ".txt"), None, CONFIG.segment, "text", "sentences", lambda message: None)))
 
 
 @FAST
@@ -86,7 +84,7 @@ def test_label_studio_exports(tmp_path_factory: pytest.TempPathFactory, data: by
     path.write_bytes(data)
 
     def read_and_import() -> None:
-        result = import_labels(read_export(path), path, [], [], CONFIG.labels, None, frozenset({"pool"}))
+        result = import_labels(read_export(path).tasks, path, [], [], CONFIG.labels, None, frozenset({"pool"}), {})
         assert all(isinstance(p, str) for p in result.problems)
 
     ends_well(read_and_import)
@@ -98,22 +96,13 @@ def test_model_cards(raw: dict) -> None:
     ends_well(lambda: ModelCard.from_json(raw, "model.json"))
 
 
-@pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A majority model, the quickest to train, saved as `dvc repro` saves one."""
-    data = Dataset(("a-0", "a-1", "b-0"), ("Talks now.", "No talks.", "Rain."), ("pro-talks", "none", "none"), ("a", "a", "b"), ("pk", "pk", "pk"))
-    folder = tmp_path_factory.mktemp("models") / "majority"
-    save_model(KINDS["majority"].fit(data, CONFIG.labels.names, CONFIG.majority, 13), model_card("majority", CONFIG.labels, CONFIG.segment, CONFIG.majority, 13, data, {}), folder)
-    return folder
-
-
 @FAST
 @given(data=any_bytes | jsonl_bytes | csv_bytes, suffix=st.sampled_from([".txt", ".jsonl", ".csv"]))
-def test_predict_command_writes_whole_output_or_none(tmp_path_factory: pytest.TempPathFactory, model: Path, data: bytes, suffix: str) -> None:
+def test_predict_command_writes_whole_output_or_none(tmp_path_factory: pytest.TempPathFactory, majority_model: Path, data: bytes, suffix: str) -> None:
     folder = tmp_path_factory.mktemp("cmd")
     (folder / f"input{suffix}").write_bytes(data)
     output = folder / "out.jsonl"
-    result = CliRunner().invoke(app, ["predict", str(folder / f"input{suffix}"), "--model", str(model), "--output", str(output), "--params", str(PARAMS)])
+    result = CliRunner().invoke(app, ["predict", str(folder / f"input{suffix}"), "--model", str(majority_model), "--output", str(output), "--params", str(PARAMS)])
     assert result.exit_code in (0, 1)
     assert result.exception is None or isinstance(result.exception, SystemExit)
     leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".")]

@@ -33,7 +33,7 @@ def segment_params() -> SegmentParams:
 def read(paths: list[str], params: SegmentParams, stdin: bytes = b"", stdin_suffix: str = ".txt", text_column: str = "text") -> tuple[list[InputSentence], list[str]]:
     warnings: list[str] = []
     found = sources(paths, stdin_suffix)
-    sentences = list(input_sentences(found, io.BytesIO(stdin), params, text_column, warnings.append))
+    sentences = list(input_sentences(found, io.BytesIO(stdin), params, text_column, "sentences", warnings.append))
     return sentences, warnings
 
 
@@ -97,7 +97,7 @@ def test_long_input_streams(segment_params: SegmentParams) -> None:
     """An endless standard input still gives its first sentences: nothing waits for the end."""
 
     endless = itertools.cycle([b"Talks with the Taliban must begin.\n", b"Others doubt it.\n"])
-    stream = input_sentences([Source(None, ".txt", "stdin")], endless, segment_params, "text", print)  # type: ignore[arg-type]
+    stream = input_sentences([Source(None, ".txt", "stdin")], endless, segment_params, "text", "sentences", print)  # type: ignore[arg-type]
     assert [s.index for s in itertools.islice(stream, 5)] == [0, 1, 2, 3, 4]
 
 
@@ -141,10 +141,10 @@ BAD_FILES = {
     "blank.txt": (b"  \n\n", "{path}: no sentences to classify in this input."),
     "binary.txt": (b"PK\x03\x04\x00\x00binary", "{path}:1: not text (mostly control or unassigned characters); expected a text file."),
     "late-binary.txt": (b"Talks must begin.\n" * 600 + b"\x00\x01", "{path}:601: not text (mostly control or unassigned characters); expected a text file."),
-    "report.pdf": (b"%PDF-1.4", "{path}: cannot read .pdf; expected one of .txt, .md, .html, .htm, .jsonl, .csv."),
+    "report.pdf": (b"%PDF-1.4", "{path}: cannot read .pdf; expected one of .txt, .md, .html, .htm, .jsonl, .csv, .parquet."),
     "bad.jsonl": (b'{"text": "Talks must begin."}\n{"text": \n', "{path}:2: not valid JSON (Expecting value)."),
     "list.jsonl": (b'["Talks must begin."]\n', "{path}:1: expected a JSON object, got list."),
-    "nocolumn.jsonl": (b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n', "{path}:2: no 'text' field with the sentence to classify."),
+    "nocolumn.jsonl": (b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n', "{path}:2: no 'text' field with the text to classify."),
     "notext.jsonl": (b'{"text": 3}\n', "{path}:1: field 'text' holds no text."),
     "nocolumn.csv": (b"id,sentence\n1,Talks must begin.\n", "{path}: no column 'text' in the header (it has id, sentence)."),
     "ragged.csv": (b"id,text\n1,Talks must begin.\n2,Talks,extra\n", "{path}:3: 3 fields where the header has 2."),
@@ -165,7 +165,7 @@ def test_bad_input_is_one_sentence_naming_file_and_line(name: str, tmp_path: Pat
 
 def test_folder_without_articles(tmp_path: Path, segment_params: SegmentParams) -> None:
     write(tmp_path / "only.pdf", b"%PDF")
-    with pytest.raises(StanceError, match=r"no articles \(\.txt, \.md, \.html, \.htm\) in this folder\.$"):
+    with pytest.raises(StanceError, match=r"no articles \(\.txt, \.md, \.html, \.htm\) or Parquet files in this folder\.$"):
         sources([str(tmp_path)], ".txt")
 
 
@@ -184,7 +184,7 @@ def test_training_and_predict_decode_a_mixed_file_to_the_same_sentences(tmp_path
     path.write_bytes("Caf\u00e9 talks resumed on Monday.\n\n".encode() + "The na\u00efve truce held.\n".encode("cp1252"))
     trained = [s.text for s in segment_article("mixed", read_article(path).text, CONFIG.segment)]
     warnings: list[str] = []
-    predicted = [s.text for s in input_sentences(sources([str(path)], ".txt"), None, CONFIG.segment, "text", warnings.append)]
+    predicted = [s.text for s in input_sentences(sources([str(path)], ".txt"), None, CONFIG.segment, "text", "sentences", warnings.append)]
     assert trained == predicted == ["Caf\u00e9 talks resumed on Monday.", "The na\u00efve truce held."]
     assert warnings == [f"{path}:3: not UTF-8; read as cp1252 (Windows-1252), one line at a time."]
 

@@ -23,16 +23,14 @@ from pipeline.config import load_config
 from pipeline.corpus.corpora import read_sentences
 from pipeline.corpus.segment import segment_article
 from pipeline.errors import StanceError
+from pipeline.labels.queue import Item, ordered, with_guesses
 from pipeline.labels.session import (
-    Item,
     LabelingParams,
     LabelLog,
     Session,
     add_articles,
     label_file,
     label_keys,
-    ordered,
-    with_guesses,
 )
 from pipeline.params import LabelSet, SegmentParams
 from tests.conftest import CONFIG
@@ -96,6 +94,24 @@ def test_article_order_is_reading_order_and_uncertain_falls_back_to_it_without_a
     assert items[0].guess is None
 
 
+def test_diverse_order_asks_the_most_uncertain_first_but_no_near_duplicates_in_a_row(sentences) -> None:
+    from dataclasses import replace
+
+    from pipeline.labels.queue import NEAR
+
+    texts = ["Talks with the group must begin now.", "Talks with the group must begin now, he said.", "Prices rose in March.", "The army holds the pass.", "Rain fell.", "Talks will fail."]
+    twins = [replace(s, text=t) for s, t in zip(sentences, texts, strict=True)]
+    proba = np.array([[0.25, 0.25, 0.25, 0.25], [0.26, 0.24, 0.25, 0.25], [0.4, 0.3, 0.2, 0.1], [0.7, 0.1, 0.1, 0.1], [0.97, 0.01, 0.01, 0.01], [0.5, 0.5, 0, 0]])
+    items = with_guesses(twins, proba, LABELS.names)
+    assert [round(i.entropy, 3) for i in items][:2] == [round(float(np.log(4)), 3)] * 2  # both as doubtful as can be
+    by_entropy = [i.sentence.index for i in sorted(items, key=lambda i: -(i.entropy or 0.0))]
+    assert by_entropy[:2] == [0, 1]  # the near-duplicates would come one after the other
+    diverse = [i.sentence.index for i in ordered(items, "diverse", 13)]
+    assert diverse[0] == 0 and diverse[1] != 1 and sorted(diverse) == list(range(6))
+    assert NEAR < 1
+    assert ordered(with_guesses(sentences, None, ()), "diverse", 13) == with_guesses(sentences, None, ())  # no model: reading order
+
+
 def test_random_order_is_a_seeded_permutation(sentences) -> None:
     items = [Item(s) for s in sentences]
     shuffled = ordered(items, "random", 13)
@@ -104,7 +120,7 @@ def test_random_order_is_a_seeded_permutation(sentences) -> None:
 
 
 def test_unknown_order_names_the_choices(sentences) -> None:
-    with pytest.raises(StanceError, match="unknown order 'doubt'; expected one of uncertain, article, random"):
+    with pytest.raises(StanceError, match="unknown order 'doubt'; expected one of uncertain, diverse, article, random"):
         ordered([Item(s) for s in sentences], "doubt", 13)
 
 
@@ -260,7 +276,7 @@ def test_without_paths_the_whole_corpus_queue_and_a_labeled_corpus_has_nothing_t
 def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> None:
     from pipeline.labels.dataset import Dataset
     from pipeline.labels.records import existing_label_files, load_labeled
-    from pipeline.models.card import model_card
+    from pipeline.models.card import Calibration, model_card
     from pipeline.models.folder import load_model, save_model
     from pipeline.models.tfidf import fit
 
@@ -268,7 +284,8 @@ def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> N
     paths = load_config(project / "configs" / "params.yaml").paths
     rows = load_labeled(existing_label_files(paths), read_sentences(project / "data" / "sentences.jsonl"), LABELS, frozenset({"pool"}))
     data = Dataset.from_labeled(rows)
-    save_model(fit(data, LABELS.names, params, 13), model_card("tfidf", LABELS, CONFIG.segment, params, 13, data, {}), project / "models" / "tfidf")
+    model = fit(data, LABELS.names, params, 13)
+    save_model(model, model_card("tfidf", LABELS, CONFIG.segment, params, 13, Calibration(model.temperature, 0.5), data, {}), project / "models" / "tfidf")
 
     output = label(str(new_article), "--annotator", "Tester", "--model", "baseline", keys="nq")
     assert "model guess: " in output and "no trained model" not in output

@@ -23,6 +23,7 @@ PACKAGE = ROOT / "pipeline"
 LAYERS = {
     "errors": 0,
     "params": 1,
+    "benchmark_params": 1,
     "config": 2,
     "files": 2,
     "markdown": 2,

@@ -98,8 +98,8 @@ def test_per_article_macro_f1_of_a_perfect_all_none_article_is_one() -> None:
 WIDE_GOLD = [PRO, SKEP, COND, NONE] * 10
 WIDE_PRED = [PRO, SKEP, NONE, NONE, SKEP, SKEP, COND, PRO] * 5
 WIDE_ARTICLES = [f"art{i // 4}" for i in range(40)]
-FAST = EvaluateParams(models=("m",), bootstrap=100, confidence=0.9)
-QUICK = EvaluateParams(models=("m",), bootstrap=100, confidence=0.95)
+FAST = EvaluateParams(models=("m",), bootstrap=100, confidence=0.9, calibration_bins=10)
+QUICK = EvaluateParams(models=("m",), bootstrap=100, confidence=0.95, calibration_bins=10)
 
 
 def wide_intervals(seed: int, confidence: float = 0.9) -> dict[str, list[float]]:
@@ -216,7 +216,7 @@ def test_cv_prediction_round_trips_and_refuses_what_it_cannot_be() -> None:
 def test_metrics_round_trip_and_an_old_file_says_what_to_rerun() -> None:
     merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
     curves = {name: [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}] for name in ("majority", "tfidf")}
-    metrics = score_models(merged, curves, LABELS, QUICK, seed=13)
+    metrics = score_models(merged, curves, LABELS, QUICK, seed=13, thresholds=(0.5, 0.9))
     again = Metrics.from_json(json.loads(json.dumps(metrics.to_json())), "m.json")
     assert again.to_json() == json.loads(json.dumps(metrics.to_json()))
     with pytest.raises(StanceError, match=r"^m\.json: not a metrics file of this version .*; run `dvc repro evaluate`\.$"):
@@ -252,7 +252,7 @@ def test_merge_predictions_rejects_mismatched_sentences(other_ids: list[str]) ->
 def test_score_models_scores_each_model_on_the_same_gold() -> None:
     merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
     curves = {"majority": [{"articles": 1, "train_sentences": 3.0, "pred": [NONE] * 6}], "tfidf": [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}]}
-    scores = score_models(merged, curves, LABELS, QUICK, seed=13)
+    scores = score_models(merged, curves, LABELS, QUICK, seed=13, thresholds=(0.5, 0.9))
     assert list(scores.cv) == ["majority", "tfidf"]
     assert scores.corpus == {"pk": {"articles": 1, "sentences": 6, PRO: 2, SKEP: 1, COND: 1, NONE: 2}}
     assert scores.learning_curve["tfidf"][0]["macro_f1"] == 1.0

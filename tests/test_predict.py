@@ -24,13 +24,19 @@ from pipeline.cli.app import app
 from pipeline.config import load_config
 from pipeline.corpus.segment import segment_article
 from pipeline.labels.dataset import Dataset
-from pipeline.models.card import model_card
+from pipeline.models.card import Calibration, model_card
 from pipeline.models.folder import load_model, save_model
 from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
 from pipeline.models.transformer import TransformerClassifier
 from pipeline.models.transformer import fit as fit_transformer
 from pipeline.params import LabelSet, SegmentParams
-from pipeline.predict.classify import Prediction, classify, model_folder, summarise
+from pipeline.predict.classify import (
+    Prediction,
+    classify,
+    in_process,
+    model_folder,
+    summarise,
+)
 from pipeline.predict.inputs import InputSentence
 from tests.conftest import CONFIG
 
@@ -60,7 +66,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, labels: LabelSet) -> tuple
     params = replace(CONFIG.transformer, recipe="head", c_grid=(1.0,))
     model = fit_transformer(data, labels.names, params, SEED)
     folder = tmp_path_factory.mktemp("models") / "transformer"
-    save_model(model, model_card("transformer", labels, CONFIG.segment, params, SEED, data, {}), folder)
+    save_model(model, model_card("transformer", labels, CONFIG.segment, params, SEED, Calibration(model.temperature, 0.0), data, {}), folder)
     return folder, model
 
 
@@ -95,7 +101,7 @@ def jsonl(text: str) -> list[dict]:
 
 def test_onnx_export_agrees_with_torch_on_corpus_sentences(folder: Path, torch_scores: np.ndarray) -> None:
     onnx_model, _ = load_model(folder, "onnx")
-    assert isinstance(onnx_model, OnnxClassifier) and (folder / ONNX_FILE).is_file()
+    assert isinstance(onnx_model.model, OnnxClassifier) and (folder / ONNX_FILE).is_file()
     expected = torch_scores
     got = onnx_model.predict_proba(corpus_texts(ARTICLE))
     top2 = np.sort(expected, axis=1)[:, -2:]
@@ -148,7 +154,8 @@ def test_jsonl_records_one_per_sentence(folder: Path, labels: LabelSet) -> None:
     assert [r["text"] for r in records] == corpus_texts(ARTICLE)
     assert [r["sentence"] for r in records] == list(range(len(records)))
     for record in records:
-        assert list(record) == ["article", "sentence", "text", "label", "scores"]
+        assert list(record) == ["article", "sentence", "text", "label", "scores", "set_aside"]
+        assert record["set_aside"] is False  # this model recommends no minimum confidence
         assert record["article"] == ARTICLE.stem
         assert list(record["scores"]) == list(labels.names)
         assert record["label"] == max(record["scores"], key=record["scores"].get)
@@ -190,7 +197,7 @@ def test_csv_round_trip_carries_columns(folder: Path, tmp_path: Path, labels: La
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     score_columns = [f"score_{name}" for name in labels.names]
-    assert list(rows[0]) == ["article", "sentence", "text", "label", *score_columns, "id", "source"]
+    assert list(rows[0]) == ["article", "sentence", "text", "label", *score_columns, "set_aside", "id", "source"]
     assert [(r["id"], r["source"], r["text"]) for r in rows] == [
         ("7", "wire", "Talks with the Taliban, the envoy said, must begin now."),
         ("8", "paper", "Prices rose in March."),
@@ -241,7 +248,7 @@ def test_table_shows_brackets_in_text_as_written(folder: Path) -> None:
 def test_classify_streams_in_chunks(folder: Path) -> None:
     model, _ = load_model(folder, "onnx")
     endless = (InputSentence("<stdin>", "stdin", i, "Talks must begin now.") for i in itertools.count())
-    assert [p.sentence.index for p in itertools.islice(classify(endless, model, 4), 6)] == list(range(6))
+    assert [p.sentence.index for p in itertools.islice(classify(endless, in_process(model), model.labels, 4, "none", 0.0), 6)] == list(range(6))
 
 
 # --- bad input and missing models ------------------------------------------------------------
@@ -254,9 +261,9 @@ def test_classify_streams_in_chunks(folder: Path) -> None:
         ("empty.txt", b"", "{path}: empty file, no text to read."),
         ("binary.txt", b"\x89PNG\x00\x00", "{path}:1: not text (mostly control or unassigned characters); expected a text file."),
         ("bad.jsonl", b'{"text": "Talks."}\n{"text": "Talks."}\n{oops\n', "{path}:3: not valid JSON (Expecting property name enclosed in double quotes)."),
-        ("nocolumn.jsonl", b'{"text": "Talks."}\n{"body": "Talks."}\n', "{path}:2: no 'text' field with the sentence to classify."),
+        ("nocolumn.jsonl", b'{"text": "Talks."}\n{"body": "Talks."}\n', "{path}:2: no 'text' field with the text to classify."),
         ("nocolumn.csv", b"id,body\n1,Talks.\n", "{path}: no column 'text' in the header (it has id, body)."),
-        ("folder", "dir", "{path}: no articles (.txt, .md, .html, .htm) in this folder."),
+        ("folder", "dir", "{path}: no articles (.txt, .md, .html, .htm) or Parquet files in this folder."),
     ],
 )
 def test_bad_input_one_line_exit_1_no_output_file(name: str, data: bytes | str | None, message: str, folder: Path, tmp_path: Path) -> None:
@@ -297,8 +304,8 @@ def test_model_names_and_folders() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--output", "out.txt"], "out.txt: cannot tell the format from this suffix; add --format jsonl, csv or json."),
-        (["--output", "out.jsonl", "--format", "table"], "out.jsonl: a table is for the terminal; write files with --format jsonl, csv or json."),
+        (["--output", "out.txt"], "out.txt: cannot tell the format from this suffix; add --format jsonl, csv, json, html or parquet."),
+        (["--output", "out.jsonl", "--format", "table"], "out.jsonl: a table is for the terminal; write files with --format jsonl, csv, json, html or parquet."),
     ],
 )
 def test_output_format_must_be_known(args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -310,14 +317,16 @@ def test_output_format_must_be_known(args: list[str], message: str, tmp_path: Pa
 # --- the article summary on known answers ----------------------------------------------------
 
 
-def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
-    def p(index: int, label: str, confidence: float) -> Prediction:
-        rest = (1 - confidence) / (len(labels.names) - 1)
-        scores = {name: confidence if name == label else rest for name in labels.names}
-        return Prediction(InputSentence("a.txt", "a", index, f"sentence {index}"), label, scores)
+def summary_prediction(index: int, label: str, confidence: float, labels: LabelSet, min_confidence: float = 0.0) -> Prediction:
+    rest = (1 - confidence) / (len(labels.names) - 1)
+    scores = {name: confidence if name == label else rest for name in labels.names}
+    return Prediction(InputSentence("a.txt", "a", index, f"sentence {index}"), label, scores, label != labels.negative and confidence < min_confidence)
 
-    predictions = [p(0, "none", 0.9), p(1, "skeptical", 0.5), p(2, "pro-talks", 0.6), p(3, "skeptical", 0.7), p(4, "pro-talks", 0.8)]
-    summary = summarise(predictions, labels, evidence=1, claims_only=True)
+
+def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
+    confidences = [("none", 0.9), ("skeptical", 0.5), ("pro-talks", 0.6), ("skeptical", 0.7), ("pro-talks", 0.8)]
+    predictions = [summary_prediction(i, label, c, labels) for i, (label, c) in enumerate(confidences)]
+    summary = summarise(predictions, labels, evidence=1, claims_only=True, min_claims=2)
     assert summary["counts"] == {"pro-talks": 2, "skeptical": 2, "conditional": 0}
     assert summary["shares"] == {"pro-talks": 0.5, "skeptical": 0.5, "conditional": 0.0}
     assert summary["stance"] == "pro-talks"  # a tie in counts goes to the larger summed confidence (1.4 > 1.2)
@@ -326,8 +335,21 @@ def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
         "skeptical": [{"sentence": 3, "text": "sentence 3", "confidence": 0.7}],
         "conditional": [],
     }
-    assert (summary["sentence_count"], summary["claim_count"], len(summary["sentences"])) == (5, 4, 4)
-    assert summarise(predictions[:1], labels, 3, False)["stance"] == "none"
+    assert (summary["sentence_count"], summary["claim_count"], summary["set_aside"], len(summary["sentences"])) == (5, 4, 0, 4)
+    assert summarise(predictions[:1], labels, 3, False, 2)["stance"] == "none"
+
+
+def test_summary_counts_only_confident_claims_and_says_unclear_when_too_few(labels: LabelSet) -> None:
+    """Two guesses at 0.29 once made an article firmly `skeptical`; now they are set aside and the article is unclear."""
+    guesses = [summary_prediction(0, "none", 0.9, labels, 0.5), summary_prediction(1, "skeptical", 0.29, labels, 0.5), summary_prediction(2, "skeptical", 0.29, labels, 0.5)]
+    summary = summarise(guesses, labels, evidence=3, claims_only=False, min_claims=2)
+    assert (summary["stance"], summary["claim_count"], summary["set_aside"]) == ("unclear", 0, 2)
+    assert summary["shares"] == {"pro-talks": 0.0, "skeptical": 0.0, "conditional": 0.0}
+    assert summary["evidence"]["skeptical"] == []
+    one_sure = [*guesses, summary_prediction(3, "pro-talks", 0.8, labels, 0.5)]
+    assert summarise(one_sure, labels, 3, False, 2)["stance"] == "unclear"  # one confident claim is fewer than min_claims
+    assert summarise(one_sure, labels, 3, False, 1)["stance"] == "pro-talks"
+    assert [r["sentence"] for r in summarise(one_sure, labels, 3, True, 1)["sentences"]] == [3]
 
 
 def test_predict_takes_segmentation_and_labels_from_the_model_card_not_the_params_file(folder: Path, tmp_path: Path) -> None:
@@ -344,3 +366,92 @@ def test_predict_takes_segmentation_and_labels_from_the_model_card_not_the_param
         assert result.exit_code == 0, result.output
     assert out[0].read_bytes() == out[1].read_bytes()
     assert {json.loads(line)["label"] for line in out[1].read_text(encoding="utf-8").splitlines()} <= set(CONFIG.labels.names)
+
+
+# --- minimum confidence ----------------------------------------------------------------------
+
+
+def test_min_confidence_marks_claims_in_records_and_hides_them_from_claims_only_and_summaries(folder: Path) -> None:
+    every = jsonl(predict(str(ARTICLE), "--model", str(folder), "--format", "jsonl", "--min-confidence", "0").stdout)
+    claims = sorted(r["scores"][r["label"]] for r in every if r["label"] != "none")
+    assert len(claims) >= 2 and not any(r["set_aside"] for r in every)
+    cut = claims[len(claims) // 2]  # the median claim's confidence: about half the claims fall below it
+    below = [r["label"] != "none" and r["scores"][r["label"]] < cut for r in every]
+    assert 0 < sum(below) < len(claims)
+
+    marked = jsonl(predict(str(ARTICLE), "--model", str(folder), "--format", "jsonl", "--min-confidence", str(cut)).stdout)
+    assert [r["set_aside"] for r in marked] == below
+    assert [r["label"] for r in marked] == [r["label"] for r in every]  # marked, not relabeled
+
+    kept = jsonl(predict(str(ARTICLE), "--model", str(folder), "--format", "jsonl", "--claims-only", "--min-confidence", str(cut)).stdout)
+    assert [r["sentence"] for r in kept] == [r["sentence"] for r, aside in zip(every, below) if r["label"] != "none" and not aside]
+
+    document = json.loads(predict(str(ARTICLE), "--model", str(folder), "--format", "json", "--min-confidence", str(cut)).stdout)
+    summary = document["articles"][0]
+    assert document["min_confidence"] == cut
+    assert (summary["set_aside"], summary["claim_count"]) == (sum(below), len(claims) - sum(below))
+
+
+def test_the_default_minimum_is_the_model_cards_recommended_confidence(folder: Path, tmp_path: Path) -> None:
+    import shutil
+
+    strict = tmp_path / "strict"
+    shutil.copytree(folder, strict)
+    card = json.loads((strict / "model.json").read_text(encoding="utf-8"))
+    card["calibration"]["recommended_confidence"] = 1.0
+    (strict / "model.json").write_text(json.dumps(card), encoding="utf-8")
+    result = predict(str(ARTICLE), "--model", str(strict), "--format", "json")
+    summary = json.loads(result.stdout)["articles"][0]
+    assert summary["claim_count"] == 0 and summary["set_aside"] > 0 and summary["stance"] == "unclear"
+    assert "at confidence 1.00 or more" in result.stderr
+    table = predict(str(ARTICLE), "--model", str(strict), "--claims-only")
+    assert table.exit_code == 0 and "set aside below the minimum confidence; overall unclear" in " ".join(table.stdout.split())
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+
+def test_progress_shows_inputs_done_of_all_and_time_left_when_the_total_is_known(labels: LabelSet) -> None:
+    from rich.console import Console
+
+    from pipeline.predict.output import progress
+
+    def stream(sources: list[str]) -> list[Prediction]:
+        return [summary_prediction(i, "none", 0.9, labels) for i, _ in enumerate(sources)]
+
+    def shown(inputs: int | None) -> str:
+        screen = io.StringIO()
+        console = Console(file=screen, force_terminal=True, width=160)
+        predictions = [replace(p, sentence=replace(p.sentence, source=f"{i // 2}.txt")) for i, p in enumerate(stream(["x"] * 4))]
+        with progress(console, True, inputs) as counting:
+            assert list(counting(predictions)) == predictions
+        return screen.getvalue()
+
+    known = shown(2)
+    assert "2/2" in known and "left" in known and "4 sentences" in known
+    unknown = shown(None)
+    assert "4 sentences" in unknown and "2/2" not in unknown
+
+
+# --- several processes ---------------------------------------------------------------------------
+
+
+def test_two_workers_write_exactly_what_one_writes(folder: Path, tmp_path: Path) -> None:
+    """Real processes, each with the int8 ONNX model: the same chunks reach each model, so the records are identical."""
+    alone, pair = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    inputs = [str(ARTICLE), str(SECOND_ARTICLE)]
+    for workers, out in (("1", alone), ("2", pair)):
+        done = subprocess.run(
+            [str(STANCE), "predict", *inputs, "--model", str(folder), "--workers", workers, "--output", str(out), "--params", str(PARAMS)],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    assert pair.read_bytes() == alone.read_bytes() and len(alone.read_text(encoding="utf-8").splitlines()) > 100
+
+
+def test_cores_are_split_between_workers() -> None:
+    from pipeline.predict.workers import shares
+
+    assert shares([0, 1, 2, 3], 2) == [[0, 2], [1, 3]]
+    assert shares([0, 1], 1) == [[0, 1]]
+    assert shares([0, 1], 3) == [[0], [1], [0]]

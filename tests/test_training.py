@@ -24,13 +24,13 @@ from pipeline.corpus.corpora import Corpus, segment_corpus
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
 from pipeline.labels.records import LabeledSentence, load_labeled
-from pipeline.models.card import CARD, labels_hash, model_card
+from pipeline.models.card import CARD, Calibration, labels_hash, model_card
+from pipeline.models.classifier import Classifier
 from pipeline.models.folder import load_model, read_card, save_model
 from pipeline.models.logreg import balanced_logreg, fit_selected
-from pipeline.models.registry import KINDS, Classifier, kind_of
+from pipeline.models.registry import KINDS, kind_of
 from pipeline.params import (
     LabelSet,
-    TrainParams,
 )
 from pipeline.training.crossval import folds, learning_curve, out_of_fold
 from pipeline.training.train import TrainingResult, train
@@ -41,7 +41,7 @@ SMALL_ARTICLES = ("001_92b404342e752842", "002_945876b3b805b919", "004_4e83cf931
 ALL_NONE_ARTICLE = "003_cedb5012ada8128b"
 SEED = 13
 FAST_TFIDF = replace(CONFIG.tfidf, c_grid=(1.0,))
-FAST_TRAIN = TrainParams(seed=SEED, folds=3, learning_curve=(2,))
+FAST_TRAIN = replace(CONFIG.train, folds=3, learning_curve=(2,))
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +162,12 @@ def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledS
 
 @pytest.fixture(scope="module")
 def majority_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
-    return train("majority", small, label_set, CONFIG.segment, CONFIG.majority, FAST_TRAIN)
+    return train("majority", small, label_set, CONFIG.segment, CONFIG.majority, FAST_TRAIN, CONFIG.evaluate)
 
 
 @pytest.fixture(scope="module")
 def tfidf_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
-    return train("tfidf", small, label_set, CONFIG.segment, FAST_TFIDF, FAST_TRAIN)
+    return train("tfidf", small, label_set, CONFIG.segment, FAST_TFIDF, FAST_TRAIN, CONFIG.evaluate)
 
 
 def test_train_returns_cv_predictions_curve_and_card(majority_result: TrainingResult, small: Dataset) -> None:
@@ -202,12 +202,14 @@ def test_save_and_load_give_identical_probabilities(request: pytest.FixtureReque
 
 def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: TrainingResult, small: Dataset, label_set: LabelSet) -> None:
     card = json.loads((tfidf_folder / CARD).read_text(encoding="utf-8"))
-    assert card["kind"] == "tfidf" and card["card_version"] == 2
+    assert card["kind"] == "tfidf" and card["card_version"] == 3
     assert card["labels"] == {"names": list(label_set.names), "negative": label_set.negative}
     assert card["segment"] == {"extra_abbreviations": list(CONFIG.segment.extra_abbreviations), "max_chars": CONFIG.segment.max_chars}
     assert card["params"] == json.loads(json.dumps(dataclasses.asdict(FAST_TFIDF)))
     assert card["params"]["c_grid"] == [1.0] and card["params"]["word_ngrams"] == [1, 2]
     assert card["seed"] == SEED
+    assert card["calibration"]["temperature"] == tfidf_result.model.temperature != 1.0
+    assert card["calibration"]["recommended_confidence"] in CONFIG.train.confidence_grid
     assert card["training_sentences"] == len(small)
     assert card["training_articles"] == sorted(SMALL_ARTICLES)
     assert card["training_labels_sha256"] == labels_hash(small)
@@ -252,7 +254,7 @@ def test_tfidf_refuses_untrusted_and_non_skops_files(tmp_path: Path, tfidf_folde
     weights.write_bytes(sio.dumps(Pipeline([("run", FunctionTransformer(os.system))])))
     with pytest.raises(StanceError, match=r"tfidf\.skops: refuses to load untrusted types .*posix\.system"):
         load_model(folder)
-    weights.write_bytes(pickle.dumps(tfidf_result.model.pipeline))
+    weights.write_bytes(pickle.dumps(tfidf_result.model.model.pipeline))
     with pytest.raises(StanceError, match=r"tfidf\.skops: not a skops file"):
         load_model(folder)
     weights.unlink()
@@ -268,10 +270,12 @@ def test_training_tfidf_twice_gives_identical_predictions(small: Dataset, label_
 def test_inner_selection_uses_training_articles_only(small: Dataset) -> None:
     two = small.subset([i for i, g in enumerate(small.groups) if g != SMALL_ARTICLES[2]])
     features = np.asarray([[len(t), t.count(",")] for t in two.texts], dtype=float)
-    estimator, chosen = fit_selected(balanced_logreg(1.0, SEED), "C", (0.01, 1.0), features, two.labels, two.groups)
-    assert chosen in (0.01, 1.0) and estimator.C == chosen
-    _, single = fit_selected(balanced_logreg(1.0, SEED), "C", (0.01, 1.0, 100.0), features, two.labels, ("x",) * len(two))
-    assert single == 1.0
+    names = CONFIG.labels.names
+    selected = fit_selected(balanced_logreg(1.0, SEED), "C", (0.01, 1.0), features, two.labels, two.groups, names)
+    assert selected.value in (0.01, 1.0) and selected.estimator.C == selected.value
+    assert selected.temperature != 1.0  # fitted on the inner folds' held-out rows
+    single = fit_selected(balanced_logreg(1.0, SEED), "C", (0.01, 1.0, 100.0), features, two.labels, ("x",) * len(two), names)
+    assert (single.value, single.temperature) == (1.0, 1.0)  # one article: nothing held out, nothing to calibrate on
 
 
 def test_training_on_one_label_is_a_clear_error(labeled: list[LabeledSentence], label_set: LabelSet) -> None:
@@ -353,7 +357,7 @@ def test_transformer_round_trip_through_safetensors(
 ) -> None:
     assert len(tiny) == 30 and set(tiny.labels) == set(label_set.names)
     folder = tmp_path / "transformer"
-    card = model_card("transformer", label_set, CONFIG.segment, FAST_TRANSFORMER, SEED, tiny, {"macro_f1": 0.5})
+    card = model_card("transformer", label_set, CONFIG.segment, FAST_TRANSFORMER, SEED, Calibration(transformer_model.temperature, 0.5), tiny, {"macro_f1": 0.5})
     save_model(transformer_model, card, folder)
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert {"model.json", "head.safetensors", "encoder/model.safetensors", "encoder/tokenizer.json", "encoder/config.json"} <= set(files)
@@ -368,6 +372,54 @@ def test_transformer_round_trip_through_safetensors(
 
 def test_transformer_head_training_is_deterministic(transformer_model: Classifier, transformer_proba: np.ndarray, tiny: Dataset, label_set: LabelSet) -> None:
     again = KINDS["transformer"].fit(tiny, label_set.names, FAST_TRANSFORMER, SEED)
-    np.testing.assert_array_equal(again.weight, transformer_model.weight)
-    np.testing.assert_array_equal(again.bias, transformer_model.bias)
+    np.testing.assert_array_equal(again.model.weight, transformer_model.model.weight)
+    np.testing.assert_array_equal(again.model.bias, transformer_model.model.bias)
+    assert again.temperature == transformer_model.temperature
     np.testing.assert_array_equal(again.predict_proba(tiny.texts[:5]), transformer_proba[:5])
+
+
+# --- the recipes that update the encoder --------------------------------------------------------
+
+
+def test_held_out_articles_are_whole_training_articles_and_descriptions_always_train(tiny: Dataset) -> None:
+    from pipeline.labels.dataset import ALWAYS_TRAIN
+    from pipeline.models.tuning import held_out_split
+
+    with_descriptions = tiny + Dataset(("d-0",), ("Talks now.",), ("pro-talks",), (ALWAYS_TRAIN,), ("",))
+    train, held = held_out_split(with_descriptions, 0.2, SEED)
+    groups = np.asarray(with_descriptions.groups)
+    assert sorted(np.concatenate([train, held])) == list(range(len(with_descriptions)))
+    assert set(groups[held]).isdisjoint(groups[train]) and len(set(groups[held])) == 1
+    assert ALWAYS_TRAIN in set(groups[train])
+    one_article = tiny.subset([i for i, g in enumerate(tiny.groups) if g == tiny.groups[0]])
+    with pytest.raises(StanceError, match="needs at least two articles, found 1"):
+        held_out_split(one_article, 0.2, SEED)
+
+
+def test_the_contrastive_loss_is_zero_for_perfectly_separated_labels_and_not_otherwise() -> None:
+    import torch
+
+    from pipeline.models.tuning import Contrastive
+
+    step = Contrastive.__new__(Contrastive)
+    target = torch.tensor([0, 0, 1])
+    separated = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    assert step.loss(separated, target).item() == 0.0
+    assert step.loss(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), target).item() > 0.5
+
+
+@pytest.mark.parametrize("recipe", ["finetune", "setfit"])
+def test_tuned_recipes_train_deterministically_and_calibrate(tiny: Dataset, label_set: LabelSet, recipe: str) -> None:
+    import torch
+
+    params = replace(CONFIG.transformer, recipe=recipe, epochs=2, learning_rates=(5e-5, 1e-4), max_length=32, c_grid=(1.0,))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        first = KINDS["transformer"].fit(tiny, label_set.names, params, SEED)
+        again = KINDS["transformer"].fit(tiny, label_set.names, params, SEED)
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(first.predict_proba(tiny.texts[:6]), again.predict_proba(tiny.texts[:6]))
+    assert first.temperature == again.temperature and first.temperature != 1.0
+    assert first.model.weight.shape == (len(label_set.names), 384)

@@ -9,8 +9,6 @@ score is the only one scored on test, so no choice ever sees a test label.
 from __future__ import annotations
 
 import dataclasses
-import os
-import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,13 +17,14 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
-from pipeline.benchmark.tweeteval import PUBLISHED, Published
+from pipeline.benchmark.tweeteval import PUBLISHED
+from pipeline.benchmark_params import BenchmarkParams, SmokeParams, System
 from pipeline.config import Config, overridden
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
-from pipeline.models.registry import Classifier, kind_of
-from pipeline.params import BenchmarkParams, LabelSet, SmokeParams, System
-from pipeline.scores import scored_rows
+from pipeline.models.classifier import Classifier
+from pipeline.models.registry import kind_of
+from pipeline.params import LabelSet
 
 Corpus = dict[str, dict[str, Dataset]]  # split -> target -> tweets
 Log = Callable[[str], None]
@@ -61,13 +60,29 @@ class Fitted:
     models: dict[str, Classifier]
     prefixes: dict[str, str]
 
-    def predict(self, data: dict[str, Dataset]) -> dict[str, list[str]]:
-        out = {}
-        for target, tweets in data.items():
-            model = self.models[target]
-            proba = model.predict_proba([self.prefixes[target] + text for text in tweets.texts])
-            out[target] = [row.label for row in scored_rows(proba, model.labels)]
-        return out
+    def probabilities(self, data: dict[str, Dataset]) -> dict[str, np.ndarray]:
+        return {target: self.models[target].predict_proba([self.prefixes[target] + text for text in tweets.texts]) for target, tweets in data.items()}
+
+
+def decide(proba: np.ndarray, labels: LabelSet, threshold: float) -> list[str]:
+    """`none` where its probability reaches `threshold`, else the most probable stance.
+
+    The benchmark's own decision rule: F_avg scores only the stances, so how
+    readily a system says `none` is a choice, made on validation like any other.
+    """
+    negative = labels.names.index(labels.negative)
+    stances = np.array([i for i in range(len(labels.names)) if i != negative])
+    best = stances[proba[:, stances].argmax(axis=1)]
+    return [labels.negative if row[negative] >= threshold else labels.names[b] for row, b in zip(proba, best, strict=True)]
+
+
+def decided(proba: dict[str, np.ndarray], labels: LabelSet, threshold: float) -> dict[str, list[str]]:
+    return {target: decide(p, labels, threshold) for target, p in proba.items()}
+
+
+def none_threshold(gold: dict[str, Dataset], proba: dict[str, np.ndarray], labels: LabelSet, grid: Sequence[float]) -> float:
+    """The threshold of the grid with the best F_avg on `gold` (the validation split); the lowest on a tie."""
+    return max(sorted(grid), key=lambda t: (score(gold, decided(proba, labels, t), labels)["f_avg"], -t))
 
 
 def fit_system(system: System, params: Any, train: dict[str, Dataset], targets: dict[str, str], labels: LabelSet, seed: int, folds: int) -> Fitted:
@@ -154,10 +169,12 @@ def run(corpus: Corpus, settings: BenchmarkParams, params: dict[str, Any], seeds
             for seed in seeds if system.seeded else seeds[:1]:
                 start = time.perf_counter()
                 model = fit_system(system, params[system.name], train, settings.targets, settings.labels, seed, settings.selection_folds)
-                val_runs.append({"seed": seed, **score(select, model.predict(select), settings.labels)})
+                proba = model.probabilities(select)
+                threshold = none_threshold(select, proba, settings.labels, settings.none_thresholds)
+                val_runs.append({"seed": seed, "none_threshold": threshold, **score(select, decided(proba, settings.labels, threshold), settings.labels)})
                 seconds.append(time.perf_counter() - start)
                 fitted.append(model)
-                log(f"{system.name} (seed {seed}): {settings.select} F_avg {val_runs[-1]['f_avg']:.2f} in {seconds[-1]:.0f} s")
+                log(f"{system.name} (seed {seed}): {settings.select} F_avg {val_runs[-1]['f_avg']:.2f} at none threshold {threshold} in {seconds[-1]:.0f} s")
             mean = float(np.mean([r["f_avg"] for r in val_runs]))
             rows[system.name] = {
                 "name": system.name,
@@ -177,8 +194,9 @@ def run(corpus: Corpus, settings: BenchmarkParams, params: dict[str, Any], seeds
         assert best is not None
         _, name, fitted = best
         test_runs = []
-        for seed, model in zip(rows[name]["seeds"], fitted):
-            test_runs.append({"seed": seed, **score(test, model.predict(test), settings.labels)})
+        for run_on_val, model in zip(rows[name]["select_runs"], fitted):
+            seed, threshold = run_on_val["seed"], run_on_val["none_threshold"]
+            test_runs.append({"seed": seed, "none_threshold": threshold, **score(test, decided(model.probabilities(test), settings.labels, threshold), settings.labels)})
             log(f"{name} (seed {seed}): chosen for {kind}; {settings.test} F_avg {test_runs[-1]['f_avg']:.2f}")
         rows[name].update(selected=True, test_runs=test_runs, test=summary([{k: v for k, v in r.items() if k != "seed"} for r in test_runs]))
     return {
@@ -190,82 +208,3 @@ def run(corpus: Corpus, settings: BenchmarkParams, params: dict[str, Any], seeds
         "systems": list(rows.values()),
         "published": [dataclasses.asdict(p) for p in PUBLISHED],
     }
-
-
-def describe(row: dict[str, Any]) -> str:
-    scheme = "one model per target" if row["per_target"] else "one model, target in the input"
-    overrides = ", ".join(f"{k}={v}" for k, v in row["overrides"].items())
-    return f"{row['kind']}{' (' + overrides + ')' if overrides else ''}; {scheme}"
-
-
-def spread(stats: dict[str, float], runs: int) -> str:
-    return f"{stats['mean']:.2f} ± {stats['sd']:.2f}" if runs > 1 else f"{stats['mean']:.2f}"
-
-
-def cell(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def table_rows(results: BenchmarkResults) -> list[tuple[str, str, str, str, str, float]]:
-    """(system, source, F1 favor, F1 against, F_avg) for ours on test and every published row, best first."""
-    rows = []
-    for row in results.systems:
-        if row["test"] is None:
-            continue
-        runs = len(row["seeds"])
-        source = f"ours, mean ± sd over {runs} seeds" if runs > 1 else "ours, 1 run (deterministic)"
-        test = row["test"]
-        rows.append(
-            (f"**{row['name']}**: {describe(row)}", source, f"{test['f1_favor']['mean']:.2f}", f"{test['f1_against']['mean']:.2f}", spread(test["f_avg"], runs), test["f_avg"]["mean"])
-        )
-    for p in (Published(**raw) for raw in results.published):
-        rows.append((p.system, p.source, cell(p.f1_favor), cell(p.f1_against), f"{p.f_avg:.2f}", p.f_avg))
-    return sorted(rows, key=lambda r: -r[-1])
-
-
-def report_markdown(results: BenchmarkResults) -> str:
-    counts = {split: sum(by_target.values()) for split, by_target in results.counts.items()}
-    splits = results.splits
-    lines = [
-        "# TweetEval stance (SemEval-2016 Task 6, subtask A): our systems beside published ones",
-        "",
-        f"Written by `{results.command}`{' (SMOKE RUN: tiny data and settings, numbers mean nothing)' if results.smoke else ''}.",
-        f"Tweets: {counts[splits['train']]} train, {counts[splits['select']]} {splits['select']} (choice of system), "
-        f"{counts[splits['test']]} test (scored once). Score: F_avg = mean of the F1 of "
-        f"{' and '.join(results.scored_labels)}, pooled over all test tweets, x 100.",
-        "",
-        "| system | source | F1 favor | F1 against | F_avg |",
-        "|---|---|---:|---:|---:|",
-        *(f"| {name} | {source} | {favor} | {against} | {avg} |" for name, source, favor, against, avg, _ in table_rows(results)),
-        "",
-        f"## Choice of system on {splits['select']} (never on test)",
-        "",
-        f"| system | kind | {splits['select']} F_avg | seeds | seconds per run | scored on test |",
-        "|---|---|---:|---:|---:|---|",
-    ]
-    for row in results.systems:
-        runs = len(row["seeds"])
-        lines.append(
-            f"| {row['name']} | {describe(row)} | {spread(row['select']['f_avg'], runs)} | {runs} | "
-            f"{np.mean(row['fit_seconds']):.0f} | {'yes, best of its kind' if row['selected'] else 'no'} |"
-        )
-    chosen = [row for row in results.systems if row["selected"]]
-    targets = list(results.counts[splits["test"]])
-    lines += [
-        "",
-        "## Test F_avg per target (same predictions, mean over seeds; the headline pools targets instead)",
-        "",
-        "| system | " + " | ".join(targets) + " |",
-        "|---|" + "---:|" * len(targets),
-        *(f"| {row['name']} | " + " | ".join(f"{row['test']['per_target'][t]['f_avg']:.2f}" for t in targets) + " |" for row in chosen),
-        "",
-        f"Wall time: {results.wall_seconds / 60:.1f} min on {results.machine}.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def machine() -> str:
-    """Where the wall time was measured: cores and how busy the machine was at the end."""
-    load = os.getloadavg()[0]
-    return f"{os.cpu_count()}-core {platform.machine()} CPU, no GPU used, load average {load:.1f} at the end"

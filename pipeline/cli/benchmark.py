@@ -25,14 +25,12 @@ def tweeteval(
     params: ParamsOption = PARAMS,
 ) -> None:
     """Train on TweetEval stance, choose each kind's system on val, score test once, report beside published rows."""
+    from pipeline.benchmark.report import machine, report_markdown, table_rows
     from pipeline.benchmark.run import (
         BenchmarkResults,
         first_tweets,
-        machine,
-        report_markdown,
         run,
         system_params,
-        table_rows,
     )
     from pipeline.benchmark.tweeteval import load
     from pipeline.files import write_json, write_text

@@ -37,8 +37,12 @@ def label(
     ] = None,
     annotator: Annotated[str | None, typer.Option("--annotator", help="Who labels (default: git user name); labels go to labels/<annotator>.jsonl.")] = None,
     order: Annotated[
-        Literal["uncertain", "article", "random"],
-        typer.Option("--order", help="uncertain: the model's least confident guesses first; article: reading order; random."),
+        Literal["uncertain", "diverse", "article", "random"],
+        typer.Option(
+            "--order",
+            help="uncertain: the model's least confident guesses first; diverse: the most uncertain first, no near-duplicates in a row; "
+            "article: reading order; random.",
+        ),
     ] = "uncertain",
     model: Annotated[str | None, typer.Option("--model", help="Model for guesses: transformer, baseline or a folder (default: labeling.model).")] = None,
     params: ParamsOption = PARAMS,
@@ -52,6 +56,7 @@ def label(
         project_corpora,
         segment_corpora,
     )
+    from pipeline.labels.queue import ordered, unlabeled, with_guesses
     from pipeline.labels.records import existing_label_files
     from pipeline.labels.screen import by_article, run
     from pipeline.labels.session import (
@@ -63,9 +68,6 @@ def label(
         label_file,
         label_keys,
         labeled_ids,
-        ordered,
-        unlabeled,
-        with_guesses,
     )
     from pipeline.models.card import CARD
     from pipeline.models.folder import load_model
@@ -99,7 +101,7 @@ def label(
         with console.status(f"Scoring {len(pending)} sentences with {folder}"):
             proba, model_labels = classifier.predict_proba([s.text for s in pending]), classifier.labels
     else:
-        typer.echo(f"No trained model in {folder}: no guesses" + (", sentences in reading order." if order == "uncertain" else "."))
+        typer.echo(f"No trained model in {folder}: no guesses" + (", sentences in reading order." if order in ("uncertain", "diverse") else "."))
     items = ordered(with_guesses(pending, proba, model_labels), order, config.train.seed)
     session = Session(items, log, who, keys, in_place_corpora(paths))
     run(session, console, by_article(sentences), article_titles(paths.metadata, sentences), config.labeling.context)

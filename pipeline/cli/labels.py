@@ -105,6 +105,10 @@ def export(
     ),
     fmt: Annotated[Literal["label-studio"], typer.Option("--format", help="Interchange format.")] = "label-studio",
     unlabeled_only: Annotated[bool, typer.Option("--unlabeled", help="Only sentences without a label.")] = False,
+    with_predictions: Annotated[
+        bool, typer.Option("--with-predictions", help="Add the model's guess to each task as a Label Studio prediction, to sort the queue by.")
+    ] = False,
+    model: Annotated[str, typer.Option("--model", help="Whose guesses: transformer, baseline (TF-IDF) or a model folder.")] = "transformer",
     params: ParamsOption = PARAMS,
 ) -> None:
     """Write the sentences as Label Studio tasks (existing labels included) and the matching labeling config."""
@@ -114,35 +118,57 @@ def export(
 
     config = project_config(params)
     sentences, records = checked_labels(config, [])
-    tasks = export_tasks(sentences, records, article_titles(config.paths.metadata, sentences), config.labeling.context, unlabeled_only)
+    guesses, version = model_guesses(config, model, sentences) if with_predictions else (None, "")
+    titles = article_titles(config.paths.metadata, sentences)
+    tasks = export_tasks(sentences, records, titles, config.labeling.context, unlabeled_only, guesses, version)
     xml = output.with_suffix(".xml")
     write_json(output, tasks)
     write_text(xml, labeling_config(label_keys(config.labeling, config.labels)))
     done = sum("annotations" in task for task in tasks)
+    guessed = f", each with the guess of {version}" if guesses is not None else ""
     typer.echo(
-        f"Wrote {len(tasks)} {fmt} tasks ({done} already labeled) to {output} and the labeling config to {xml}. "
+        f"Wrote {len(tasks)} {fmt} tasks ({done} already labeled{guessed}) to {output} and the labeling config to {xml}. "
         f"In Label Studio: paste the config into Settings > Labeling Interface > Code, import {output}, label, "
-        "export as JSON, then run `stance labels import FILE`."
+        "export (JSON, JSON_MIN or CSV), then run `stance labels import FILE`."
     )
+
+
+def model_guesses(config: Config, model: str, sentences: list) -> tuple[dict, str]:
+    """Each sentence's label and confidence from a trained model, and the model's name for Label Studio."""
+    from pipeline.models.folder import load_model
+    from pipeline.predict.classify import model_folder
+    from pipeline.scores import scored_rows
+
+    folder = model_folder(model, config.paths.models)
+    classifier, card = load_model(folder, config.predict.backend)
+    rows = scored_rows(classifier.predict_proba([s.text for s in sentences]), classifier.labels)
+    return {s.id: row for s, row in zip(sentences, rows, strict=True)}, f"stance {card.kind} ({card.training_labels_sha256[:8]})"
 
 
 @reports_errors
 def import_(
-    file: Annotated[Path, typer.Argument(help="Label Studio's JSON export.", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="Label Studio's export: JSON, JSON_MIN or CSV.", exists=True, dir_okay=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Label file to add the new labels to (default: labels/label-studio.jsonl).")] = None,
     annotator: Annotated[str | None, typer.Option("--annotator", help="Record this annotator instead of Label Studio's user.")] = None,
+    users: Annotated[
+        Path | None, typer.Option("--users", help="Label Studio's /api/users JSON: names the annotators it exports as user ids.", exists=True, dir_okay=False)
+    ] = None,
     params: ParamsOption = PARAMS,
 ) -> None:
     """Add the labels of a Label Studio export, checked like `stance labels check`; conflicts are refused."""
     from pipeline.corpus.corpora import in_place_corpora
-    from pipeline.labels.labelstudio import import_labels, read_export
+    from pipeline.labels.labelstudio import import_labels
+    from pipeline.labels.labelstudio_formats import read_export, read_users
     from pipeline.labels.session import LabelLog
 
     config = project_config(params)
     target = output or config.paths.labels / "label-studio.jsonl"
     log = LabelLog.open(target, config.labels)
     sentences, records = checked_labels(config, [target])
-    result = import_labels(read_export(file), file, records, sentences, config.labels, annotator, in_place_corpora(config.paths))
+    names = read_users(users) if users else {}
+    export = read_export(file)
+    typer.echo(f"{file}: read as Label Studio's {export.format} export.", err=True)
+    result = import_labels(export.tasks, file, records, sentences, config.labels, annotator, in_place_corpora(config.paths), names)
     for problem in result.problems:
         typer.echo(f"error: {problem}", err=True)
     for message in result.warnings:

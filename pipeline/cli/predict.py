@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -19,17 +20,35 @@ from pipeline.errors import StanceError
 def predict(
     inputs: Annotated[
         list[str],
-        typer.Argument(metavar="PATH", help="Articles (.txt, .md, .html, .htm), folders of them, sentence files (.jsonl, .csv), or - for standard input."),
+        typer.Argument(
+            metavar="PATH", help="Articles (.txt, .md, .html, .htm), folders of them, sentence files (.jsonl, .csv, .parquet), or - for standard input."
+        ),
     ],
     model: Annotated[str, typer.Option("--model", help="transformer, baseline (TF-IDF) or a model folder.")] = "transformer",
     output_format: Annotated[
-        Literal["table", "jsonl", "csv", "json"] | None,
+        Literal["table", "jsonl", "csv", "json", "html", "parquet"] | None,
         typer.Option("--format", help="Output format (default: table, or the --output file's suffix)."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False, help="Write here, atomically, not to standard output.")] = None,
-    text_column: Annotated[str, typer.Option("--text-column", help="Field of .jsonl and .csv inputs that holds the sentence.")] = "text",
-    claims_only: Annotated[bool, typer.Option("--claims-only", help="Leave out sentences that make no claim about talks.")] = False,
+    text_column: Annotated[str, typer.Option("--text-column", help="Field of .jsonl, .csv and .parquet inputs that holds the text.")] = "text",
+    rows: Annotated[
+        Literal["sentences", "articles"], typer.Option("--rows", help="What one record of a .jsonl, .csv or .parquet input holds; articles are segmented.")
+    ] = "sentences",
+    claims_only: Annotated[bool, typer.Option("--claims-only", help="Leave out sentences that make no claim about talks, and claims set aside.")] = False,
+    min_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="Set aside claims below this confidence: marked in jsonl, csv and json, hidden from tables, claims-only output and summaries "
+            "(default: the model's recommended confidence; 0 keeps every claim).",
+        ),
+    ] = None,
     backend: Annotated[Literal["onnx", "torch"] | None, typer.Option("--backend", help="Transformer runtime (default: predict.backend).")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes classifying at once, each with its own model and share of the cores; same output as 1.")
+    ] = 1,
     stdin_type: Annotated[Literal["txt", "md", "html", "jsonl", "csv"], typer.Option("--stdin-type", help="What - reads.")] = "txt",
     params: ParamsOption = PARAMS,
 ) -> None:
@@ -40,38 +59,50 @@ def predict(
     from pipeline.files import atomic_writer
     from pipeline.models.folder import load_model, runtime
     from pipeline.models.onnx_runtime import ONNX_FILE
-    from pipeline.predict.classify import Tally, classify, model_folder
+    from pipeline.predict.classify import Tally, classify, in_process, model_folder
     from pipeline.predict.inputs import input_sentences, refuse_to_overwrite, sources
-    from pipeline.predict.output import SUFFIX_FORMATS, progress, write_predictions
+    from pipeline.predict.output import (
+        BINARY_FORMATS,
+        SUFFIX_FORMATS,
+        progress,
+        write_predictions,
+    )
+    from pipeline.predict.workers import parallel_probabilities
 
     config = project_config(params)
     settings = config.predict
     if output is not None and output_format is None and output.suffix.lower() not in SUFFIX_FORMATS:
-        raise StanceError(f"{output}: cannot tell the format from this suffix; add --format jsonl, csv or json.")
+        raise StanceError(f"{output}: cannot tell the format from this suffix; add --format jsonl, csv, json, html or parquet.")
     fmt = output_format or (SUFFIX_FORMATS[output.suffix.lower()] if output is not None else "table")
     if fmt == "table" and output is not None:
-        raise StanceError(f"{output}: a table is for the terminal; write files with --format jsonl, csv or json.")
+        raise StanceError(f"{output}: a table is for the terminal; write files with --format jsonl, csv, json, html or parquet.")
+    if fmt in BINARY_FORMATS and output is None:
+        raise StanceError(f"{fmt} is a binary format; write it to a file with --output.")
     found = sources(inputs, f".{stdin_type}")
     if output is not None:
         refuse_to_overwrite(found, output)
     folder = model_folder(model, config.paths.models)
-    classifier, card = load_model(folder, backend or settings.backend)
+    runtime_backend = backend or settings.backend
+    classifier, card = load_model(folder, runtime_backend)
     runs_as = runtime(classifier, card)
     errors = Console(stderr=True, soft_wrap=True, highlight=False)
-    if card.kind == "transformer" and runs_as == "torch" and (backend or settings.backend) == "onnx":
+    if card.kind == "transformer" and runs_as == "torch" and runtime_backend == "onnx":
         errors.print(f"warning: {folder} has no {ONNX_FILE} (trained before the export); running torch, slower; `dvc repro` makes one.", markup=False)
 
+    threshold = card.calibration.recommended_confidence if min_confidence is None else min_confidence
     tally = Tally()
     show_progress = errors.is_terminal and (output is not None or not sys.stdout.isatty())
-    sentences = input_sentences(found, sys.stdin.buffer, card.segment, text_column, lambda message: errors.print(f"warning: {message}", markup=False))
-    about = {"model": str(folder), "kind": card.kind, "runtime": runs_as}
+    sentences = input_sentences(found, sys.stdin.buffer, card.segment, text_column, rows, lambda message: errors.print(f"warning: {message}", markup=False))
+    about = {"model": str(folder), "kind": card.kind, "runtime": runs_as, "min_confidence": threshold}
+    inputs = None if any(source.path is None for source in found) else len(found)
     try:
-        with progress(errors, show_progress) as counting, (atomic_writer(output) if output else nullcontext(sys.stdout)) as handle:
-            predictions = counting(tally.count(classify(sentences, classifier, settings.chunk)))
-            write_predictions(predictions, fmt, handle, card.labels, claims_only, settings.evidence, about)
+        with progress(errors, show_progress, inputs) as counting, (atomic_writer(output, "wb" if fmt in BINARY_FORMATS else "w") if output else nullcontext(sys.stdout)) as handle:
+            probabilities = in_process(classifier) if workers == 1 else partial(parallel_probabilities, folder=folder, backend=runtime_backend, workers=workers)
+            predictions = counting(tally.count(classify(sentences, probabilities, card.labels.names, settings.chunk, card.labels.negative, threshold)))
+            write_predictions(predictions, fmt, handle, card.labels, claims_only, settings, about)
     except BrokenPipeError:
         # The reader left (`| head`): stop quietly, and keep Python from failing again on flushing stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
-    line = f"{tally.line(card.labels)} Model {folder} ({runs_as})" + (f"; wrote {output}." if output else ".")
+    line = f"{tally.line(card.labels, threshold)} Model {folder} ({runs_as})" + (f"; wrote {output}." if output else ".")
     typer.echo(line, err=fmt != "table" and output is None)

@@ -51,3 +51,26 @@ def learning_curve_png(curves: Mapping[str, Sequence[Mapping[str, Any]]]) -> byt
     axes.grid(alpha=0.3)
     axes.legend()
     return _png(figure)
+
+
+def reliability_png(bins: Mapping[str, Sequence[Mapping[str, float]]]) -> bytes:
+    """Accuracy against confidence per bin; the diagonal is perfect calibration, point size the bin's share."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4.6, 4))
+    axes = figure.subplots()
+    axes.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="calibrated")
+    for name, rows in bins.items():
+        total = sum(row["count"] for row in rows) or 1
+        axes.plot([row["confidence"] for row in rows], [row["accuracy"] for row in rows], marker="o", label=name)
+        axes.scatter([row["confidence"] for row in rows], [row["accuracy"] for row in rows], s=[400 * row["count"] / total for row in rows], alpha=0.3)
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("confidence of the predicted label")
+    axes.set_ylabel("share correct (out-of-fold)")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return _png(figure)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.errors import StanceError
+from pipeline.evaluation.confidence import recommended_confidence
 from pipeline.evaluation.scoring import Metrics
 from pipeline.markdown import markdown_table, shorten
 from pipeline.params import LabelSet, ReportParams
@@ -29,9 +30,9 @@ def confident_errors(merged: Sequence[Mapping[str, Any]], model: str, count: int
     return sorted(errors, key=lambda e: (-e[0], e[1]["id"]))[:count]
 
 
-def _models_table(cv: Mapping[str, Any], focus: str) -> list[str]:
+def _models_table(cv: Mapping[str, Any], confidence: Mapping[str, Any], focus: str) -> list[str]:
     return markdown_table(
-        ["model", "macro-F1", "claim-vs-none F1", "stance macro-F1 (gold claims)", "accuracy", "macro-F1 by article"],
+        ["model", "macro-F1", "claim-vs-none F1", "stance macro-F1 (gold claims)", "accuracy", "macro-F1 by article", "calibration error"],
         [
             [
                 f"**{name}**" if name == focus else name,
@@ -40,10 +41,75 @@ def _models_table(cv: Mapping[str, Any], focus: str) -> list[str]:
                 _ci(scores, "stance_macro_f1"),
                 _ci(scores, "accuracy"),
                 f"{_f(scores['fold_macro_f1']['mean'])} ± {_f(scores['fold_macro_f1']['std'])}",
+                f"{_f(confidence[name]['ece'])} [{_f(confidence[name]['ece_interval'][0])}, {_f(confidence[name]['ece_interval'][1])}]",
             ]
             for name, scores in cv.items()
         ],
     )
+
+
+def difference(paired: Mapping[str, Mapping[str, Any]], first: str, second: str) -> tuple[float, float, float]:
+    """macro-F1 of `first` minus `second` with its paired interval, whichever order the metrics file holds the pair in."""
+    if f"{first} - {second}" in paired:
+        d = paired[f"{first} - {second}"]
+        return d["macro_f1"], d["interval"][0], d["interval"][1]
+    d = paired[f"{second} - {first}"]
+    return -d["macro_f1"], -d["interval"][1], -d["interval"][0]
+
+
+def most_confused(confusion: Mapping[str, Any]) -> tuple[str, str, int, int]:
+    """The gold label most often read as another, that other, the count, and the count the other way round."""
+    names, matrix = confusion["labels"], confusion["matrix"]
+    i, j = max(((i, j) for i in range(len(names)) for j in range(len(names)) if i != j), key=lambda ij: matrix[ij[0]][ij[1]])
+    return names[i], names[j], matrix[i][j], matrix[j][i]
+
+
+def verdict(metrics: Metrics, focus: str, baseline: str, recipe: str) -> str:
+    """The report's opening paragraph, written from the numbers alone so it cannot drift from them."""
+    scores = metrics.cv[focus]
+    low, high = scores["intervals"]["macro_f1"]
+    diff, diff_low, diff_high = difference(metrics.paired, focus, baseline)
+    clear = "a real difference" if diff_low > 0 or diff_high < 0 else "not a clear difference"
+    gold, read_as, count, back = most_confused(scores["confusion"])
+    curve = metrics.learning_curve[focus]
+    points = ", ".join(f"{p['macro_f1']:.3f} at {p['articles']:.0f}" for p in curve)
+    if len(curve) > 1:
+        per_ten = (curve[-1]["macro_f1"] - curve[-2]["macro_f1"]) / (curve[-1]["articles"] - curve[-2]["articles"]) * 10
+        step = f"its last step gained {per_ten:+.3f} macro-F1 per ten more articles"
+        advice = "labeling more articles is the likeliest gain" if per_ten >= 0.01 else "the curve has flattened, and a better recipe is a likelier gain than more articles of the same kind"
+    else:
+        step, advice = "a single point", "more labeled articles would show whether it still climbs"
+    return (
+        f"Shipped: the {focus} model ({recipe}). On articles it never saw it scores macro-F1 {scores['macro_f1']:.3f} "
+        f"[{low:.3f}, {high:.3f}]; against {baseline}, {diff:+.3f} [{diff_low:+.3f}, {diff_high:+.3f}] (paired), {clear}. "
+        f"It fails most by reading {gold} as {read_as} ({count} sentences; {back} the other way). "
+        f"Learning curve (macro-F1 at training articles per fold): {points}; {step}: {advice}."
+    )
+
+
+def _calibration(view: Mapping[str, Any], focus: str, claim_precision: float) -> list[str]:
+    recommended = recommended_confidence(view["risk_coverage"], claim_precision)
+    return [
+        f"## Confidence: {focus}",
+        "",
+        "Every model's probabilities are temperature-scaled, the temperature fitted on training articles only. "
+        "Calibration error: the mean gap between confidence and the share correct, over equal-width confidence bins "
+        "(0 is perfect). Keeping only claims at or above a confidence trades recall for precision:",
+        "",
+        *markdown_table(
+            ["confidence at least", "claims kept", "precision of kept claims", "recall of gold claims"],
+            [
+                [f"**{row['threshold']:.2f}**" if row["threshold"] == recommended else f"{row['threshold']:.2f}", f"{row['kept']} ({row['coverage']:.0%})", _f(row["precision"]), _f(row["recall"])]
+                for row in view["risk_coverage"]
+            ],
+        ),
+        "",
+        f"Recommended confidence (bold): {recommended:.2f}, the lowest at which kept claims are at least {claim_precision:.0%} precise "
+        "(`train.claim_precision`); `stance predict` summaries count only claims at or above it, and `--min-confidence` sets another.",
+        "",
+        "![reliability](plots/reliability.png)",
+        "",
+    ]
 
 
 def _corpus_table(counts: Mapping[str, Mapping[str, int]], labels: LabelSet) -> list[str]:
@@ -61,6 +127,7 @@ def build_report(
     recipe: str,
     labels: LabelSet,
     params: ReportParams,
+    claim_precision: float,
 ) -> str:
     """`texts` holds only sentences whose text may be copied: pool sentences appear by id."""
     cv = metrics.cv
@@ -78,6 +145,8 @@ def build_report(
     lines = [
         "# Evaluation report",
         "",
+        verdict(metrics, params.focus, params.baseline, recipe),
+        "",
         f"{n} labeled sentences from {len(articles)} articles, {claims} of them claims. "
         f"{folds}-fold cross-validation grouped by article and stratified by slice: every prediction comes from a model "
         "that never saw the sentence's article, and hyper-parameters are chosen inside the training folds only. "
@@ -93,9 +162,9 @@ def build_report(
         "",
         "## Models",
         "",
-        *_models_table(cv, params.focus),
+        *_models_table(cv, metrics.confidence, params.focus),
         "",
-        f"Transformer recipe: {recipe} (configs/params.yaml `transformer`).",
+        f"{params.focus}: {recipe} (configs/params.yaml `{params.focus}`).",
         "",
         "Paired differences in macro-F1 (same articles resampled for both models; an interval that excludes 0 is a real difference):",
         "",
@@ -104,6 +173,7 @@ def build_report(
             [[pair, f"{d['macro_f1']:+.3f}", f"[{d['interval'][0]:+.3f}, {d['interval'][1]:+.3f}]"] for pair, d in metrics.paired.items()],
         ),
         "",
+        *_calibration(metrics.confidence[params.focus], params.focus, claim_precision),
         "## Per slice (macro-F1)",
         "",
         *markdown_table(

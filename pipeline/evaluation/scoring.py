@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import StanceError
+from pipeline.evaluation.confidence import confidence_view
 from pipeline.evaluation.metrics import (
     article_resamples,
     evaluate,
@@ -43,6 +44,8 @@ class Metrics:
     cv: dict[str, dict[str, Any]]
     paired: dict[str, dict[str, Any]]
     learning_curve: dict[str, list[dict[str, Any]]]
+    # Model -> calibration error with its interval, reliability bins, precision of claims by confidence.
+    confidence: dict[str, dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -56,9 +59,14 @@ class Metrics:
 
 
 def score_models(
-    merged: Sequence[dict[str, Any]], curves: Mapping[str, Sequence[Mapping[str, Any]]], labels: LabelSet, params: EvaluateParams, seed: int
+    merged: Sequence[dict[str, Any]],
+    curves: Mapping[str, Sequence[Mapping[str, Any]]],
+    labels: LabelSet,
+    params: EvaluateParams,
+    seed: int,
+    thresholds: Sequence[float],
 ) -> Metrics:
-    """CV scores of every model, the paired differences between them, and the learning curves, all with intervals."""
+    """CV scores of every model, the paired differences between them, the learning curves and calibration, all with intervals."""
     gold = [r["gold"] for r in merged]
     articles = [r["article"] for r in merged]
     slices = [r["slice"] for r in merged]
@@ -74,6 +82,13 @@ def score_models(
                 for p in points
             ]
             for name, points in curves.items()
+        },
+        confidence={
+            name: confidence_view(
+                gold, preds[name], [r["predictions"][name]["scores"][r["predictions"][name]["label"]] for r in merged], labels,
+                params.calibration_bins, thresholds, draws, params.confidence,
+            )
+            for name in preds
         },
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.corpus.corpora import in_place_corpora, read_sentences
 from pipeline.errors import StanceError
-from pipeline.evaluation.plots import confusion_png, learning_curve_png
+from pipeline.evaluation.plots import confusion_png, learning_curve_png, reliability_png
 from pipeline.evaluation.predictions import curve_file, cv_file, read_cv
 from pipeline.evaluation.report import build_report
 from pipeline.evaluation.scoring import (
@@ -56,7 +56,7 @@ def evaluate(config: Config) -> str:
         by_model[name] = read_cv(path, config.labels)
     merged = merge_predictions(by_model)
     curves = {name: read_json(curve_file(reports, name)) for name in config.evaluate.models}
-    metrics = score_models(merged, curves, config.labels, config.evaluate, config.train.seed)
+    metrics = score_models(merged, curves, config.labels, config.evaluate, config.train.seed, config.train.confidence_grid)
     write_json(metrics_file(config), metrics.to_json())
     write_jsonl(reports / "cv_predictions.jsonl", merged)
     plots = reports / "plots"
@@ -73,6 +73,7 @@ def evaluate(config: Config) -> str:
             ),
         )
     write_bytes(plots / "learning_curve.png", learning_curve_png(metrics.learning_curve))
+    write_bytes(plots / "reliability.png", reliability_png({name: view["reliability"] for name, view in metrics.confidence.items()}))
     write_text(reports / "per_article.csv", per_article_csv(merged, config.labels, config.evaluate.models))
     summary = ", ".join(f"{name} {metrics.cv[name]['macro_f1']:.3f}" for name in config.evaluate.models)
     return f"Scored {len(merged)} sentences; macro-F1: {summary}; wrote {metrics_file(config)}."
@@ -84,11 +85,16 @@ def report(config: Config) -> str:
     merged = [record for _, record in read_jsonl(config.paths.reports / "cv_predictions.jsonl")]
     hidden = in_place_corpora(config.paths)
     texts = {s.id: s.text for s in read_sentences(config.paths.sentences) if s.corpus not in hidden}
-    transformer = config.transformer
-    recipe = f"`{transformer.recipe}`" + (" with the label descriptions" if transformer.descriptions else "")
+    recipe = describe(config.report.focus, config.kind_params(config.report.focus))
     path = config.paths.reports / "report.md"
-    write_text(path, build_report(metrics, merged, texts, recipe, config.labels, config.report))
+    write_text(path, build_report(metrics, merged, texts, recipe, config.labels, config.report, config.train.claim_precision))
     return f"Wrote {path}."
+
+
+def describe(kind: str, params: Any) -> str:
+    """A model's recipe in a few words, for the report."""
+    what = {"majority": "the most frequent label", "tfidf": "TF-IDF word and character n-grams, logistic regression"}.get(kind) or f"`{params.recipe}` recipe"
+    return what + (" with the label descriptions" if params.descriptions else "")
 
 
 def check_floor(config: Config) -> list[str]:

@@ -1,15 +1,20 @@
 """Label Studio interchange: sentences out as tasks, annotations back in as label records.
 
 Export writes one task per sentence in Label Studio's JSON task format:
-`data` holds the sentence (`text`), its `id`, `article` and article `title`,
-and the sentences `before` and `after` it for context; a sentence that already has a label carries
-it as an annotation, so the team sees what is done. The labeling config (XML)
+`data` holds the sentence (`text`), its `sentence_id` (not `id`, which Label
+Studio's JSON_MIN and CSV exports overwrite with their own task id),
+`article` and article `title`, and the sentences `before` and `after` it for
+context; a sentence that already has a label carries it as an annotation, so
+the team sees what is done, and `--with-predictions` adds the model's guess
+as a prediction Label Studio can sort its queue by. The labeling config (XML)
 names one single-choice control over the four labels, with the same keys as
 `stance label`, and an optional note.
 
-Import reads Label Studio's JSON export and maps each task back by `data.id`.
-Cancelled (skipped) annotations are ignored; annotators who disagree on a task
-are reported, not resolved. Every record then goes through the checks of
+Import reads Label Studio's JSON, JSON_MIN and CSV exports (`labelstudio_formats`)
+and maps each task back by its sentence id (`data.id` in exports older than
+`sentence_id`). Cancelled (skipped) annotations are ignored; annotators who
+disagree on a task are reported unless one annotation is marked ground
+truth, which settles it. Every record then goes through the checks of
 `stance labels check` (fields, known label, the id is a current sentence with
 the same text and article). A sentence that already has the same label is
 left alone; one with a different label is a conflict: reported and refused,
@@ -19,22 +24,25 @@ never overwritten. Any problem means nothing is written.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import quoteattr
 
 from pipeline.corpus.segment import Sentence, text_hash
 from pipeline.errors import StanceError
-from pipeline.files import read_utf8
+from pipeline.labels.labelstudio_formats import (
+    CHOICE,
+    NOTE,
+    SENTENCE_ID,
+    TEXT,
+    UNNAMED,
+    user_name,
+)
 from pipeline.labels.records import LabelRecord, consistency_problems, parse_record
 from pipeline.params import LabelSet
-
-CHOICE = "label"  # the Choices control: from_name of a label
-NOTE = "note"  # the TextArea control: from_name of a note
-TEXT = "text"  # the Text object both controls point at: to_name
+from pipeline.scores import Scored
 
 
 def labeling_config(keys: Mapping[str, str]) -> str:
@@ -68,17 +76,27 @@ def _neighbours(sentences: Sequence[Sentence], context: int) -> dict[str, tuple[
     return out
 
 
+def _choice(label: str) -> list[dict[str, Any]]:
+    return [{"from_name": CHOICE, "to_name": TEXT, "type": "choices", "value": {"choices": [label]}}]
+
+
 def _result(record: LabelRecord) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = [{"from_name": CHOICE, "to_name": TEXT, "type": "choices", "value": {"choices": [record.label]}}]
+    result = _choice(record.label)
     if record.note:
         result.append({"from_name": NOTE, "to_name": TEXT, "type": "textarea", "value": {"text": [record.note]}})
     return result
 
 
 def export_tasks(
-    sentences: Sequence[Sentence], records: Sequence[LabelRecord], titles: Mapping[str, str], context: int, unlabeled_only: bool
+    sentences: Sequence[Sentence],
+    records: Sequence[LabelRecord],
+    titles: Mapping[str, str],
+    context: int,
+    unlabeled_only: bool,
+    guesses: Mapping[str, Scored] | None = None,
+    model_version: str = "",
 ) -> list[dict[str, Any]]:
-    """One task per sentence in corpus order; labeled ones carry their label as an annotation."""
+    """One task per sentence in corpus order; labeled ones carry their label as an annotation, and each its model guess when given."""
     by_id = {record.id: record for record in records}
     around = _neighbours(sentences, context)
     tasks = []
@@ -87,31 +105,25 @@ def export_tasks(
         if record is not None and unlabeled_only:
             continue
         before, after = around[sentence.id]
-        data = {"text": sentence.text, "id": sentence.id, "article": sentence.article, "title": titles.get(sentence.article, ""), "before": before, "after": after}
+        data = {"text": sentence.text, SENTENCE_ID: sentence.id, "article": sentence.article, "title": titles.get(sentence.article, ""), "before": before, "after": after}
         task: dict[str, Any] = {"data": data}
         if record is not None:
             task["annotations"] = [{"result": _result(record)}]
+        if guesses is not None:
+            guess = guesses[sentence.id]
+            task["predictions"] = [{"model_version": model_version, "score": guess.confidence, "result": _choice(guess.label)}]
         tasks.append(task)
     return tasks
 
 
-def read_export(path: Path) -> list[dict[str, Any]]:
-    try:
-        tasks = json.loads(read_utf8(path))
-    except json.JSONDecodeError as err:
-        raise StanceError(f"{path}: not valid JSON ({err.msg}, line {err.lineno}).") from None
-    if not isinstance(tasks, list) or not all(isinstance(task, dict) for task in tasks):
-        raise StanceError(f"{path}: expected Label Studio's JSON export, a list of tasks.")
-    return tasks
-
-
-def _annotator(annotation: Mapping[str, Any]) -> str:
-    """Who completed an annotation: Label Studio exports a user id, or (older versions) a user object."""
+def _annotator(annotation: Mapping[str, Any], users: Mapping[int, str]) -> str:
+    """Who completed an annotation: Label Studio exports a user id (named through `users`), an email, or (older versions) a user object."""
     user = annotation.get("completed_by")
     if isinstance(user, dict):
-        name = " ".join(str(user.get(part) or "") for part in ("first_name", "last_name")).strip()
-        return str(user.get("email") or name or f"label-studio-user-{user.get('id')}")
-    return f"label-studio-user-{user}" if user is not None else "label-studio"
+        return user_name(user)
+    if isinstance(user, int) and not isinstance(user, bool):
+        return users.get(user, f"{UNNAMED}{user}")
+    return str(user) if user not in (None, "") else "label-studio"
 
 
 def _values(result: Any, control: str, key: str) -> list[str]:
@@ -136,30 +148,59 @@ def _decision(annotation: Mapping[str, Any]) -> tuple[str, str] | None:
     return choices[0], " ".join(_values(annotation.get("result"), NOTE, "text")).strip()
 
 
-def task_record(task: Mapping[str, Any], where: str, annotator: str | None, labels: LabelSet) -> LabelRecord | None:
-    """The label record of one task; None when nobody labeled it."""
+def sentence_id(data: Mapping[str, Any]) -> str | None:
+    """The sentence a task is about: `sentence_id`, or `id` in exports written before it."""
+    for key in (SENTENCE_ID, "id"):
+        if isinstance(data.get(key), str):
+            return data[key]
+    return None
+
+
+class Vote(NamedTuple):
+    annotator: str
+    label: str
+    note: str
+    ground_truth: bool
+
+
+def _settled(votes: list[Vote], before: LabelRecord | None) -> list[Vote]:
+    """The votes that count when annotators disagree: those marked ground truth if they agree; else, against a label
+    already on file, the votes that differ from it (a second opinion, which the import reports as a conflict with that file)."""
+    if len({v.label for v in votes}) < 2:
+        return votes
+    truth = [v for v in votes if v.ground_truth]
+    if truth and len({v.label for v in truth}) == 1:
+        return truth
+    others = [v for v in votes if before is not None and v.label != before.label]
+    return others if others and len({v.label for v in others}) == 1 else votes
+
+
+def task_record(
+    task: Mapping[str, Any], where: str, annotator: str | None, labels: LabelSet, users: Mapping[int, str], existing: Mapping[str, LabelRecord]
+) -> LabelRecord | None:
+    """The label record of one task; None when nobody labeled it. An annotation marked ground truth settles a disagreement."""
     data = task.get("data")
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-        raise StanceError(f"{where}: no data.id; import only tasks written by `stance labels export`.")
-    where = f"{where} ({data['id']})"
-    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
-    decided = []
-    for annotation in annotations:
+    identifier = sentence_id(data) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or identifier is None:
+        raise StanceError(f"{where}: no sentence_id; import only tasks written by `stance labels export`.")
+    where = f"{where} ({identifier})"
+    votes = []
+    for annotation in (a for a in task.get("annotations") or [] if isinstance(a, dict)):
         try:
             decision = _decision(annotation)
         except StanceError as err:
             raise StanceError(f"{where}: an annotation {err}.") from None
         if decision is not None:
-            decided.append((_annotator(annotation), *decision))
-    if not decided:
+            votes.append(Vote(_annotator(annotation, users), *decision, annotation.get("ground_truth") is True))
+    if not votes:
         return None
-    chosen = {label for _, label, _ in decided}
-    if len(chosen) > 1:
-        votes = ", ".join(f"{who}: {label}" for who, label, _ in decided)
-        raise StanceError(f"{where}: annotators disagree ({votes}); settle it in Label Studio first.")
-    who = annotator or ", ".join(dict.fromkeys(name for name, _, _ in decided))
-    note = "; ".join(dict.fromkeys(n for _, _, n in decided if n))
-    raw = {"id": data["id"], "article": data.get("article"), "text": data.get("text"), "label": decided[0][1], "annotator": who, "note": note}
+    votes = _settled(votes, existing.get(identifier))
+    if len({v.label for v in votes}) > 1:
+        listed = ", ".join(f"{v.annotator}: {v.label}{' (ground truth)' * v.ground_truth}" for v in votes)
+        raise StanceError(f"{where}: annotators disagree ({listed}); mark the right annotation as ground truth in Label Studio and export again.")
+    who = annotator or ", ".join(dict.fromkeys(v.annotator for v in votes))
+    note = "; ".join(dict.fromkeys(v.note for v in votes if v.note))
+    raw = {"id": identifier, "article": data.get("article"), "text": data.get("text"), "label": votes[0].label, "annotator": who, "note": note}
     return parse_record(raw, where, labels)
 
 
@@ -188,6 +229,7 @@ def import_labels(
     labels: LabelSet,
     annotator: str | None,
     in_place: frozenset[str],
+    users: Mapping[int, str],
 ) -> Import:
     """Check every annotated task against the labels and sentences there are; nothing is written here."""
     result = Import()
@@ -195,7 +237,7 @@ def import_labels(
     by_id = {s.id: s for s in sentences}
     for number, task in enumerate(tasks, start=1):
         try:
-            record = task_record(task, f"{source}: task {number}", annotator, labels)
+            record = task_record(task, f"{source}: task {number}", annotator, labels, users, current)
         except StanceError as err:
             result.problems.append(str(err))
             continue
@@ -216,4 +258,10 @@ def import_labels(
                 "nothing was overwritten, change one of them by hand."
             )
     result.problems.extend(consistency_problems(result.new, by_id, in_place))
+    unnamed = sorted({name for record in result.new for name in record.annotator.split(", ") if name.startswith(UNNAMED)})
+    if unnamed and annotator is None:
+        result.warnings.append(
+            f"{source}: annotators are Label Studio user ids ({', '.join(unnamed)}); "
+            "pass --users with the JSON of Label Studio's /api/users to record their names."
+        )
     return result

@@ -1,4 +1,4 @@
-"""The labeling session behind `stance label`: what to ask about, in what order, and a
+"""The labeling session behind `stance label`: walking the queue (`pipeline.labels.queue`) and a
 label file that is never half-written.
 
 Durability. Each annotator's labels live in one file, `labels/<annotator>.jsonl`,
@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-import numpy as np
-
 from pipeline.corpus.articles import (
     ARTICLE_SUFFIXES,
     article_files,
@@ -41,6 +39,7 @@ from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
 from pipeline.files import sync_folder, write_jsonl, write_text
 from pipeline.labels.lock import hold
+from pipeline.labels.queue import Item
 from pipeline.labels.records import label_record, read_label_file
 from pipeline.params import (
     SKIP_KEYS,
@@ -48,7 +47,6 @@ from pipeline.params import (
     LabelingParams,
     LabelSet,
 )
-from pipeline.scores import scored_rows
 
 
 def label_keys(params: LabelingParams, labels: LabelSet) -> dict[str, str]:
@@ -182,48 +180,6 @@ def labeled_ids(files: Sequence[Path], labels: LabelSet) -> set[str]:
             raise StanceError(f"{problems[0]} Fix it first (`stance labels check`).")
         ids.update(record.id for record in found)
     return ids
-
-
-@dataclass(frozen=True)
-class Item:
-    sentence: Sentence
-    guess: str | None = None
-    confidence: float | None = None
-
-
-def unlabeled(sentences: Sequence[Sentence], labeled: set[str], articles: set[str] | None) -> list[Sentence]:
-    """Sentences without a label, of the chosen articles (all when None), in corpus order."""
-    return [s for s in sentences if s.id not in labeled and (articles is None or s.article in articles)]
-
-
-def with_guesses(sentences: Sequence[Sentence], proba: np.ndarray | None, model_labels: Sequence[str]) -> list[Item]:
-    if proba is None:
-        return [Item(s) for s in sentences]
-    return [Item(s, row.label, row.confidence) for s, row in zip(sentences, scored_rows(proba, model_labels), strict=True)]
-
-
-def _by_doubt(items: list[Item], rng: np.random.Generator) -> list[Item]:
-    """Least confident guess first (active learning); without guesses, reading order."""
-    if any(item.confidence is None for item in items):
-        return items
-    return sorted(items, key=lambda item: item.confidence)  # stable: ties keep reading order
-
-
-def _reading(items: list[Item], rng: np.random.Generator) -> list[Item]:
-    return items
-
-
-def _shuffled(items: list[Item], rng: np.random.Generator) -> list[Item]:
-    return [items[i] for i in rng.permutation(len(items))]
-
-
-ORDERS = {"uncertain": _by_doubt, "article": _reading, "random": _shuffled}
-
-
-def ordered(items: Sequence[Item], order: str, seed: int) -> list[Item]:
-    if order not in ORDERS:
-        raise StanceError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}.")
-    return ORDERS[order](list(items), np.random.default_rng(seed))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,15 @@ CARD = "model.json"
 LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "numpy")
 PARAMS = {"majority": MajorityParams, "tfidf": TfidfParams, "transformer": TransformerParams}
 # Version of the card's shape; a card without it, or older, comes from a version of stance that predict can no longer read.
-CARD_VERSION = 2
+CARD_VERSION = 3
+
+
+@dataclass(frozen=True)
+class Calibration:
+    # Divides the log-probabilities; fitted inside the training data (pipeline.models.calibration).
+    temperature: float
+    # The lowest confidence at which out-of-fold claims reach `train.claim_precision`: what predict's summaries count by default.
+    recommended_confidence: float
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class ModelCard:
     segment: SegmentParams
     params: Any  # the kind's resolved parameters (TfidfParams, TransformerParams, ...)
     seed: int
+    calibration: Calibration
     training_sentences: int
     training_articles: tuple[str, ...]
     training_labels_sha256: str
@@ -54,6 +63,7 @@ class ModelCard:
             "segment": json.loads(json.dumps(dataclasses.asdict(self.segment))),
             "params": json.loads(json.dumps(dataclasses.asdict(self.params))),
             "seed": self.seed,
+            "calibration": dataclasses.asdict(self.calibration),
             "training_sentences": self.training_sentences,
             "training_articles": list(self.training_articles),
             "training_labels_sha256": self.training_labels_sha256,
@@ -81,6 +91,7 @@ class ModelCard:
             segment=build(SegmentParams, raw["segment"], "segment", source),
             params=build(PARAMS[kind], raw["params"], "params", source),
             seed=int(raw["seed"]),
+            calibration=build(Calibration, raw["calibration"], "calibration", source),
             training_sentences=int(raw["training_sentences"]),
             training_articles=tuple(raw["training_articles"]),
             training_labels_sha256=str(raw["training_labels_sha256"]),
@@ -107,7 +118,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def model_card(kind: str, labels: LabelSet, segment: SegmentParams, params: Any, seed: int, data: Dataset, cv: dict[str, Any]) -> ModelCard:
+def model_card(
+    kind: str, labels: LabelSet, segment: SegmentParams, params: Any, seed: int, calibration: Calibration, data: Dataset, cv: dict[str, Any]
+) -> ModelCard:
     return ModelCard(
-        kind, labels, segment, params, seed, len(data), tuple(sorted(set(data.groups))), labels_hash(data), library_versions(), cv
+        kind, labels, segment, params, seed, calibration, len(data), tuple(sorted(set(data.groups))), labels_hash(data), library_versions(), cv
     )

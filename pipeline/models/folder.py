@@ -10,12 +10,13 @@ from pathlib import Path
 
 from pipeline.errors import StanceError
 from pipeline.files import read_utf8, umask, write_json
+from pipeline.models.calibration import Calibrated
 from pipeline.models.card import CARD, ModelCard
-from pipeline.models.registry import Classifier, Predictor, kind_of
+from pipeline.models.registry import kind_of
 from pipeline.params import BACKENDS
 
 
-def save_model(model: Classifier, card: ModelCard, folder: Path) -> None:
+def save_model(model: Calibrated, card: ModelCard, folder: Path) -> None:
     """Weights, the kind's export where it has one (the ONNX graph), then the card, all staged beside `folder`
     and swapped in, so a crash leaves the old model."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -24,7 +25,7 @@ def save_model(model: Classifier, card: ModelCard, folder: Path) -> None:
         model.save(staging)
         exporter = kind_of(card.kind).exporter
         if exporter is not None:
-            exporter(model, staging)
+            exporter(model.model, staging)
         write_json(staging / CARD, card.to_json())
         os.chmod(staging, 0o777 & ~umask())
         old = folder.with_name(f".{folder.name}.old")
@@ -49,8 +50,8 @@ def read_card(folder: Path) -> ModelCard:
     return ModelCard.from_json(raw, str(path))
 
 
-def load_model(folder: Path, backend: str = "torch") -> tuple[Predictor, ModelCard]:
-    """The model in `folder`; backend "onnx" runs a transformer's int8 ONNX export when the folder has one.
+def load_model(folder: Path, backend: str = "torch") -> tuple[Calibrated, ModelCard]:
+    """The model in `folder` with its card's temperature; backend "onnx" runs a transformer's int8 ONNX export when the folder has one.
 
     Any file of the folder that cannot be read (missing, truncated, corrupt) is one error naming the folder.
     """
@@ -62,16 +63,16 @@ def load_model(folder: Path, backend: str = "torch") -> tuple[Predictor, ModelCa
             from pipeline.models import onnx_runtime
 
             if (folder / onnx_runtime.ONNX_FILE).is_file():
-                return onnx_runtime.load(folder, card.labels.names, card.params), card
-        return kind_of(card.kind).load(folder, card.labels.names, card.params), card
+                return Calibrated(onnx_runtime.load(folder, card.labels.names, card.params), card.calibration.temperature), card
+        return Calibrated(kind_of(card.kind).load(folder, card.labels.names, card.params), card.calibration.temperature), card
     except StanceError:
         raise
     except Exception as err:  # a library's own error on a damaged file: the user's fix is the same for all
         raise StanceError(f"{folder}: the model files cannot be read ({type(err).__name__}); run `dvc repro` to retrain it.") from None
 
 
-def runtime(predictor: Predictor, card: ModelCard) -> str:
+def runtime(predictor: Calibrated, card: ModelCard) -> str:
     """What runs the model, as `stance predict` reports it: onnx, torch, or the kind itself for the scikit-learn ones."""
     from pipeline.models.onnx_runtime import OnnxClassifier
 
-    return "onnx" if isinstance(predictor, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind
+    return "onnx" if isinstance(predictor.model, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import ALWAYS_TRAIN
+from pipeline.models.calibration import fit_temperature
 
 INNER_FOLDS = 4
 
@@ -28,14 +30,21 @@ def balanced_logreg(c: float, seed: int) -> LogisticRegression:
     return LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=seed)
 
 
+@dataclass(frozen=True)
+class Selected:
+    estimator: Any
+    value: float  # the chosen value of the parameter
+    temperature: float  # fitted on the inner folds' held-out probabilities at that value
+
+
 def fit_selected(
-    estimator: Any, param: str, grid: Sequence[float], X: Any, y: Sequence[str], groups: Sequence[str]
-) -> tuple[Any, float]:
+    estimator: Any, param: str, grid: Sequence[float], X: Any, y: Sequence[str], groups: Sequence[str], labels: Sequence[str]
+) -> Selected:
     """Fit `estimator` with `param` from `grid` chosen by macro-F1 over folds of left-out training articles.
 
     Rows of group ALWAYS_TRAIN are training data in every inner split. With a
     single training article there is nothing to hold out: the middle of the
-    grid is used.
+    grid is used and the probabilities stay as they are.
     """
     if len(set(y)) < 2:
         articles = ", ".join(sorted(set(groups) - {ALWAYS_TRAIN}))
@@ -49,13 +58,30 @@ def fit_selected(
         warnings.simplefilter("ignore", category=UserWarning)
         group_arr = np.asarray(groups)
         held_out = sorted(set(groups) - {ALWAYS_TRAIN})
-        if len(held_out) < 2 or len(grid) == 1:
+        if len(held_out) < 2:
             chosen = sorted(grid)[len(grid) // 2]
-            return clone(estimator).set_params(**{param: chosen}).fit(X, y), chosen
+            return Selected(clone(estimator).set_params(**{param: chosen}).fit(X, y), chosen, 1.0)
         splits = inner_splits(group_arr, min(INNER_FOLDS, len(held_out)))
-        search = GridSearchCV(estimator, {param: list(grid)}, scoring="f1_macro", cv=splits, refit=True)
-        search.fit(X, np.asarray(y))
-        return search.best_estimator_, float(search.best_params_[param])
+        if len(grid) == 1:
+            chosen, best = float(grid[0]), clone(estimator).set_params(**{param: grid[0]}).fit(X, y)
+        else:
+            search = GridSearchCV(estimator, {param: list(grid)}, scoring="f1_macro", cv=splits, refit=True)
+            search.fit(X, np.asarray(y))
+            chosen, best = float(search.best_params_[param]), search.best_estimator_
+        proba, gold = held_out_probabilities(best, X, np.asarray(y), splits, labels)
+        return Selected(best, chosen, fit_temperature(proba, gold))
+
+
+def held_out_probabilities(
+    estimator: Any, X: Any, y: np.ndarray, splits: Sequence[tuple[np.ndarray, np.ndarray]], labels: Sequence[str]
+) -> tuple[np.ndarray, list[int]]:
+    """Probabilities of each inner fold's held-out rows from a model fitted on the rest, and their gold label indices."""
+    rows = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
+    proba, gold = [], []
+    for train, test in splits:
+        proba.append(probabilities(clone(estimator).fit(rows[train], y[train]), rows[test], labels))
+        gold.extend(labels.index(name) for name in y[test])
+    return np.concatenate(proba), gold
 
 
 def inner_splits(groups: np.ndarray, count: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -95,3 +121,12 @@ def as_linear_head(estimator: LogisticRegression, labels: Sequence[str]) -> tupl
         weight[labels.index(name)] = coef[row]
         bias[labels.index(name)] = intercept[row]
     return weight, bias
+
+
+def linear_head(
+    features: np.ndarray, data_labels: Sequence[str], groups: Sequence[str], labels: Sequence[str], grid: Sequence[float], seed: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """A softmax layer (weights, bias) over fixed features, its strength and temperature chosen on inner folds."""
+    selected = fit_selected(balanced_logreg(1.0, seed), "C", grid, features, data_labels, groups, labels)
+    weight, bias = as_linear_head(selected.estimator, labels)
+    return weight, bias, selected.temperature

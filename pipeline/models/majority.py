@@ -12,6 +12,7 @@ import numpy as np
 
 from pipeline.files import read_utf8, write_json
 from pipeline.labels.dataset import Dataset
+from pipeline.models.calibration import Calibrated
 from pipeline.params import MajorityParams
 
 WEIGHTS = "majority.json"
@@ -31,11 +32,12 @@ class MajorityClassifier:
         write_json(folder / WEIGHTS, {"majority": self.majority})
 
 
-def fit(data: Dataset, labels: tuple[str, ...], params: MajorityParams, seed: int) -> MajorityClassifier:
+def fit(data: Dataset, labels: tuple[str, ...], params: MajorityParams, seed: int) -> Calibrated:
+    """Its one certain answer has nothing to calibrate: the temperature stays 1."""
     counts = Counter(data.labels)
     # Ties go to the earlier label in the configured order, not to dict order.
     majority = max(labels, key=lambda name: (counts[name], -labels.index(name)))
-    return MajorityClassifier(labels, majority)
+    return Calibrated(MajorityClassifier(labels, majority), 1.0)
 
 
 def load(folder: Path, labels: tuple[str, ...], params: MajorityParams) -> MajorityClassifier:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import Any
 
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
-
-
-class Predictor(Protocol):
-    labels: tuple[str, ...]
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-class Classifier(Predictor, Protocol):
-    def save(self, folder: Path) -> None: ...
+from pipeline.models.calibration import Calibrated
+from pipeline.models.classifier import Classifier
 
 
 @dataclass(frozen=True)
@@ -34,7 +24,7 @@ class Kind:
     export: str = ""
 
     @property
-    def fit(self) -> Callable[[Dataset, tuple[str, ...], Any, int], Classifier]:
+    def fit(self) -> Callable[[Dataset, tuple[str, ...], Any, int], Calibrated]:
         return importlib.import_module(self.module).fit
 
     @property

@@ -19,6 +19,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from pipeline.errors import StanceError
 from pipeline.files import atomic_writer
 from pipeline.labels.dataset import Dataset
+from pipeline.models.calibration import Calibrated
 from pipeline.models.logreg import balanced_logreg, fit_selected, probabilities
 from pipeline.params import TfidfParams
 
@@ -48,9 +49,9 @@ def build_pipeline(params: TfidfParams, seed: int) -> Pipeline:
     return Pipeline([("features", features), ("clf", balanced_logreg(1.0, seed))])
 
 
-def fit(data: Dataset, labels: tuple[str, ...], params: TfidfParams, seed: int) -> TfidfClassifier:
-    pipeline, _ = fit_selected(build_pipeline(params, seed), "clf__C", params.c_grid, list(data.texts), data.labels, data.groups)
-    return TfidfClassifier(labels, pipeline)
+def fit(data: Dataset, labels: tuple[str, ...], params: TfidfParams, seed: int) -> Calibrated:
+    selected = fit_selected(build_pipeline(params, seed), "clf__C", params.c_grid, list(data.texts), data.labels, data.groups, labels)
+    return Calibrated(TfidfClassifier(labels, selected.estimator), selected.temperature)
 
 
 def load(folder: Path, labels: tuple[str, ...], params: TfidfParams) -> TfidfClassifier:

@@ -7,21 +7,24 @@ per-article summaries are plain dicts, ready for JSONL, CSV, JSON or a table.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
-from pipeline.models.registry import Predictor
+import numpy as np
+
+from pipeline.models.classifier import Predictor
 from pipeline.params import LabelSet
 from pipeline.predict.inputs import InputSentence
 from pipeline.scores import scored_rows
 
 # Names `--model` accepts besides a folder, and the model kind each one means.
 MODEL_NAMES = {"transformer": "transformer", "baseline": "tfidf"}
-RECORD_FIELDS = ("article", "sentence", "text", "label", "scores")
+RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside")
+UNCLEAR = "unclear"  # the overall stance of an article with too few confident claims
 # A carried column named like an output field keeps its value under this prefix.
 CARRIED_PREFIX = "input_"
 
@@ -31,6 +34,8 @@ class Prediction:
     sentence: InputSentence
     label: str
     scores: dict[str, float]
+    # A claim below the minimum confidence: marked in records, left out of summaries, tables and --claims-only.
+    set_aside: bool
 
     @property
     def confidence(self) -> float:
@@ -42,13 +47,35 @@ def model_folder(name: str, models: Path) -> Path:
     return models / MODEL_NAMES[name] if name in MODEL_NAMES else Path(name)
 
 
-def classify(sentences: Iterable[InputSentence], model: Predictor, chunk: int) -> Iterator[Prediction]:
-    """Predictions in input order, `chunk` sentences per call to the model."""
+Probabilities = Callable[[Iterable[list[str]]], Iterator[np.ndarray]]
+
+
+def in_process(model: Predictor) -> Probabilities:
+    """The model's probabilities for each chunk, computed here."""
+    return lambda chunks: (model.predict_proba(texts) for texts in chunks)
+
+
+def classify(
+    sentences: Iterable[InputSentence], probabilities: Probabilities, labels: Sequence[str], chunk: int, negative: str, min_confidence: float
+) -> Iterator[Prediction]:
+    """Predictions in input order, `chunk` sentences per call to the model; claims below `min_confidence` set aside."""
     stream = iter(sentences)
-    while batch := list(islice(stream, chunk)):
-        rows = scored_rows(model.predict_proba([s.text for s in batch]), model.labels)
-        for sentence, row in zip(batch, rows, strict=True):
-            yield Prediction(sentence, row.label, row.scores)
+    waiting: deque[list[InputSentence]] = deque()
+
+    def chunks() -> Iterator[list[str]]:
+        while batch := list(islice(stream, chunk)):
+            waiting.append(batch)
+            yield [s.text for s in batch]
+
+    for proba in probabilities(chunks()):
+        batch = waiting.popleft()
+        for sentence, row in zip(batch, scored_rows(proba, labels), strict=True):
+            yield Prediction(sentence, row.label, row.scores, row.label != negative and row.confidence < min_confidence)
+
+
+def is_claim(prediction: Prediction, labels: LabelSet) -> bool:
+    """A claim confident enough to count."""
+    return prediction.label != labels.negative and not prediction.set_aside
 
 
 def to_record(prediction: Prediction) -> dict[str, Any]:
@@ -59,6 +86,7 @@ def to_record(prediction: Prediction) -> dict[str, Any]:
         "text": sentence.text,
         "label": prediction.label,
         "scores": prediction.scores,
+        "set_aside": prediction.set_aside,
     }
     for key, value in sentence.columns.items():
         record[CARRIED_PREFIX + key if key in RECORD_FIELDS else key] = value
@@ -71,16 +99,22 @@ def by_article(predictions: Iterable[Prediction]) -> Iterator[list[Prediction]]:
         yield list(group)
 
 
-def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int, claims_only: bool) -> dict[str, Any]:
-    """Counts and shares of each stance among an article's claims, its overall stance, its best evidence.
+def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int) -> dict[str, Any]:
+    """Counts and shares of each stance among an article's confident claims, its overall stance, its best evidence.
 
-    The overall stance is the stance of most claims, a tie going to the larger
-    summed confidence; an article without claims gets the negative label.
+    The overall stance is the stance of most confident claims, a tie going to
+    the larger summed confidence; with fewer than `min_claims` of them it is
+    `unclear`, and an article without any claim gets the negative label.
+    Claims below the minimum confidence are counted as set aside, never as a stance.
     """
-    claims = [p for p in predictions if p.label != labels.negative]
+    claims = [p for p in predictions if is_claim(p, labels)]
+    set_aside = sum(p.set_aside for p in predictions)
     counts = {name: sum(p.label == name for p in claims) for name in labels.positives}
     mass = {name: sum(p.confidence for p in claims if p.label == name) for name in labels.positives}
-    stance = max(labels.positives, key=lambda name: (counts[name], mass[name])) if claims else labels.negative
+    if len(claims) >= min_claims:
+        stance = max(labels.positives, key=lambda name: (counts[name], mass[name]))
+    else:
+        stance = UNCLEAR if claims or set_aside else labels.negative
     best = {
         name: [
             {"sentence": p.sentence.index, "text": p.sentence.text, "confidence": p.confidence}
@@ -94,20 +128,21 @@ def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int
         "source": predictions[0].sentence.source,
         "sentence_count": len(predictions),
         "claim_count": len(claims),
+        "set_aside": set_aside,
         "counts": counts,
         "shares": {name: round(counts[name] / len(claims), 4) if claims else 0.0 for name in labels.positives},
         "stance": stance,
         "evidence": best,
-        "sentences": [to_record(p) for p in shown],
+        "sentences": [to_record(p) | {"paragraph": p.sentence.paragraph} for p in shown],
     }
 
 
-def summarise_articles(predictions: Iterable[Prediction], labels: LabelSet, evidence: int, claims_only: bool) -> list[dict[str, Any]]:
+def summarise_articles(predictions: Iterable[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int) -> list[dict[str, Any]]:
     """One summary per article, in order of first appearance, however its sentences were interleaved."""
     grouped: dict[tuple[str, str], list[Prediction]] = {}
     for prediction in predictions:
         grouped.setdefault((prediction.sentence.source, prediction.sentence.article), []).append(prediction)
-    return [summarise(group, labels, evidence, claims_only) for group in grouped.values()]
+    return [summarise(group, labels, evidence, claims_only, min_claims) for group in grouped.values()]
 
 
 @dataclass
@@ -117,18 +152,24 @@ class Tally:
     sentences: int = 0
     articles: set[tuple[str, str]] = field(default_factory=set)
     labels: Counter[str] = field(default_factory=Counter)
+    set_aside: int = 0
 
     def count(self, predictions: Iterable[Prediction]) -> Iterator[Prediction]:
         for prediction in predictions:
             self.sentences += 1
             self.articles.add((prediction.sentence.source, prediction.sentence.article))
-            self.labels[prediction.label] += 1
+            self.set_aside += prediction.set_aside
+            if not prediction.set_aside:
+                self.labels[prediction.label] += 1
             yield prediction
 
-    def line(self, labels: LabelSet) -> str:
+    def line(self, labels: LabelSet, min_confidence: float) -> str:
         claims = sum(self.labels[name] for name in labels.positives)
         stances = ", ".join(f"{self.labels[name]} {name}" for name in labels.positives)
-        return f"Classified {counted(self.sentences, 'sentence')} from {counted(len(self.articles), 'article')}: {counted(claims, 'claim')} ({stances})."
+        return (
+            f"Classified {counted(self.sentences, 'sentence')} from {counted(len(self.articles), 'article')}: {counted(claims, 'claim')} ({stances}) "
+            f"at confidence {min_confidence:.2f} or more, {self.set_aside} set aside below it."
+        )
 
 
 def counted(n: int, noun: str) -> str:

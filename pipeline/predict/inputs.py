@@ -3,9 +3,11 @@
 Everything becomes one stream of sentences, read lazily so a long input never
 sits whole in memory (HTML excepted: its main text needs the whole page).
 Articles go through the corpus's own readers and segmentation
-(pipeline.corpus.articles, pipeline.corpus.segment); `.jsonl` and `.csv` files hold sentences
-already, one per record, and their other columns travel with each sentence. A
-line that is not UTF-8 is read as Windows-1252, with one warning per file.
+(pipeline.corpus.articles, pipeline.corpus.segment); `.jsonl`, `.csv` and
+`.parquet` files hold sentences already, one per record (or whole articles,
+one per record, with `--rows articles`), and their other columns travel with
+each sentence. A line that is not UTF-8 is read as Windows-1252, with one
+warning per file.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from pipeline.corpus.segment import Sentence, segment_article, segment_lines
 from pipeline.errors import StanceError
 from pipeline.files import parse_json_object
 from pipeline.params import SegmentParams
+from pipeline.predict.parquet import MAGIC, parquet_records
 
-SENTENCE_SUFFIXES = (".jsonl", ".csv")
+SENTENCE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+ROWS = ("sentences", "articles")  # what one record of a sentence file holds
 HTML_SUFFIXES = (".html", ".htm")
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -51,6 +55,7 @@ class InputSentence:
     index: int  # position within its article, from 0
     text: str
     columns: dict[str, Any] = field(default_factory=dict)  # other columns of a sentence file
+    paragraph: int | None = None  # paragraph within its article; sentence files have none
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,10 @@ def _check_file(path: Path) -> None:
         raise StanceError(f"{path}: cannot read this file ({err.strerror}).") from None
     if not head:
         raise StanceError(f"{path}: empty file, no text to read.")
+    if path.suffix.lower() == ".parquet":
+        if not head.startswith(MAGIC):
+            raise StanceError(f"{path}: not a Parquet file (it does not start with {MAGIC.decode()}).")
+        return
     decode_text(head[: len(head) // 4 * 4 or len(head)], str(path))  # what is not text stops here; the rest is read line by line
 
 
@@ -99,9 +108,9 @@ def sources(paths: Sequence[str], stdin_suffix: str) -> list[Source]:
         if given == STDIN:
             files.append(None)
         elif path.is_dir():
-            found = list(article_files(path))
+            found = [*article_files(path), *sorted(p for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith("."))]
             if not found:
-                raise StanceError(f"{path}: no articles ({', '.join(ARTICLE_SUFFIXES)}) in this folder.")
+                raise StanceError(f"{path}: no articles ({', '.join(ARTICLE_SUFFIXES)}) or Parquet files in this folder.")
             files.extend(found)
         elif not path.exists():
             raise StanceError(f"{path}: no such file or folder.")
@@ -138,63 +147,89 @@ def _article(source: Source, handle: BinaryIO, params: SegmentParams, warn: Warn
         lines = (part for _, line in _decoded_lines(handle, source.name, warn) for part in line.splitlines())
         sentences = segment_lines(source.article, lines, params, warn=warn, source=source.name)
     for sentence in sentences:
-        yield InputSentence(source.name, source.article, sentence.index, sentence.text)
+        yield InputSentence(source.name, source.article, sentence.index, sentence.text, paragraph=sentence.paragraph)
 
 
 def _record(source: Source, where: str, row: dict[str, Any], text_column: str, counts: Counter[str]) -> InputSentence:
+    """One record as a sentence; its `index` counts the sentences of its article so far."""
+    text, article, columns = _fields(source, where, row, text_column)
+    index = counts[article]
+    counts[article] += 1
+    return InputSentence(source.name, article, index, text, columns)
+
+
+def _fields(source: Source, where: str, row: dict[str, Any], text_column: str) -> tuple[str, str, dict[str, Any]]:
+    """A record's text, its article id, and the columns it carries."""
     if text_column not in row:
-        raise StanceError(f"{where}: no {text_column!r} field with the sentence to classify.")
+        raise StanceError(f"{where}: no {text_column!r} field with the text to classify.")
     text = row[text_column]
     if not isinstance(text, str) or not text.strip():
         raise StanceError(f"{where}: field {text_column!r} holds no text.")
     article = str(row[ARTICLE_COLUMN]) if row.get(ARTICLE_COLUMN) not in (None, "") else source.article
-    index = counts[article]
-    counts[article] += 1
-    columns = {key: value for key, value in row.items() if key not in (text_column, ARTICLE_COLUMN)}
-    return InputSentence(source.name, article, index, text, columns)
+    return text, article, {key: value for key, value in row.items() if key not in (text_column, ARTICLE_COLUMN)}
 
 
-def _jsonl(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iterator[InputSentence]:
-    counts: Counter[str] = Counter()
+def _article_rows(
+    source: Source, records: Iterable[tuple[str, dict[str, Any]]], text_column: str, params: SegmentParams, warn: Warn
+) -> Iterator[InputSentence]:
+    """Each record a whole article, segmented like the corpus; without an `article` column, the file's id and the record's number."""
+    for number, (where, row) in enumerate(records, start=1):
+        text, article, columns = _fields(source, where, row, text_column)
+        if ARTICLE_COLUMN not in row:
+            article = f"{source.article}-{number}"
+        for sentence in segment_article(article, text, params, warn=warn, source=where):
+            yield InputSentence(source.name, article, sentence.index, sentence.text, columns, sentence.paragraph)
+
+
+def _jsonl(source: Source, handle: BinaryIO, warn: Warn) -> Iterator[tuple[str, dict[str, Any]]]:
     for number, line in _decoded_lines(handle, source.name, warn):
         if line.strip():
             where = f"{source.name}:{number}"
-            yield _record(source, where, parse_json_object(line, where), text_column, counts)
+            yield where, parse_json_object(line, where)
 
 
-def _csv(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iterator[InputSentence]:
+def _csv(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iterator[tuple[str, dict[str, Any]]]:
     reader = csv.reader(line for _, line in _decoded_lines(handle, source.name, warn))
     header = next(reader, None)
     if header is None:
         raise StanceError(f"{source.name}: empty file, no text to read.")
     if text_column not in header:
         raise StanceError(f"{source.name}: no column {text_column!r} in the header (it has {', '.join(json.dumps(name)[1:-1] for name in header)}).")
-    counts: Counter[str] = Counter()
     for row in reader:
         if not row:
             continue
         where = f"{source.name}:{reader.line_num}"
         if len(row) != len(header):
             raise StanceError(f"{where}: {len(row)} fields where the header has {len(header)}.")
-        yield _record(source, where, dict(zip(header, row)), text_column, counts)
+        yield where, dict(zip(header, row))
 
 
-def _read(source: Source, handle: BinaryIO, params: SegmentParams, text_column: str, warn: Warn) -> Iterator[InputSentence]:
+def _records(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iterator[tuple[str, dict[str, Any]]]:
     if source.suffix == ".jsonl":
-        return _jsonl(source, handle, text_column, warn)
+        return _jsonl(source, handle, warn)
     if source.suffix == ".csv":
         return _csv(source, handle, text_column, warn)
-    return _article(source, handle, params, warn)
+    return parquet_records(handle, source.name)
+
+
+def _read(source: Source, handle: BinaryIO, params: SegmentParams, text_column: str, rows: str, warn: Warn) -> Iterator[InputSentence]:
+    if source.suffix not in SENTENCE_SUFFIXES:
+        return _article(source, handle, params, warn)
+    records = _records(source, handle, text_column, warn)
+    if rows == "articles":
+        return _article_rows(source, records, text_column, params, warn)
+    counts: Counter[str] = Counter()
+    return (_record(source, where, row, text_column, counts) for where, row in records)
 
 
 def input_sentences(
-    found: Sequence[Source], stdin: BinaryIO, params: SegmentParams, text_column: str, warn: Warn
+    found: Sequence[Source], stdin: BinaryIO, params: SegmentParams, text_column: str, rows: str, warn: Warn
 ) -> Iterator[InputSentence]:
     """Sentences of every source in order; a source that yields none is an error."""
     for source in found:
         with source.path.open("rb") if source.path is not None else nullcontext(stdin) as handle:
             empty = True
-            for sentence in _read(source, handle, params, text_column, warn):
+            for sentence in _read(source, handle, params, text_column, rows, warn):
                 empty = False
                 yield sentence
             if empty:

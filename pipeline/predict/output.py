@@ -9,23 +9,35 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from pipeline.errors import StanceError
-from pipeline.params import LabelSet
+from pipeline.params import LabelSet, PredictParams
 from pipeline.predict.classify import (
     Prediction,
     by_article,
     counted,
+    is_claim,
     summarise,
     summarise_articles,
     to_record,
 )
+from pipeline.predict.html import html_page
+from pipeline.predict.parquet import write_parquet
 
-FORMATS = ("table", "jsonl", "csv", "json")
-SUFFIX_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}
+FORMATS = ("table", "jsonl", "csv", "json", "html", "parquet")
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html", ".parquet": "parquet"}
+BINARY_FORMATS = ("parquet",)
 STANCE_COLOURS = ("green", "red", "yellow", "cyan", "magenta", "blue")
 SCORE_PREFIX = "score_"
 
@@ -35,15 +47,20 @@ def write_jsonl(records: Iterable[dict[str, Any]], handle: TextIO) -> None:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    """One flat row: a score column per label where the record has `scores`, nested values as JSON."""
+def flat_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A score column per label in place of `scores`: the columns of CSV and Parquet."""
     row: dict[str, Any] = {}
     for key, value in record.items():
         if key == "scores":
             row.update({SCORE_PREFIX + name: score for name, score in value.items()})
         else:
-            row[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+            row[key] = value
     return row
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """One flat row, nested values as JSON."""
+    return {key: json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value for key, value in flat_row(record).items()}
 
 
 def write_csv(records: Iterable[dict[str, Any]], handle: TextIO) -> None:
@@ -63,33 +80,35 @@ def write_csv(records: Iterable[dict[str, Any]], handle: TextIO) -> None:
         writer.writerow(row)
 
 
-def write_json(document: dict[str, Any], handle: TextIO) -> None:
-    handle.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
 def stance_styles(labels: LabelSet) -> dict[str, str]:
     styles = {name: STANCE_COLOURS[i % len(STANCE_COLOURS)] for i, name in enumerate(labels.positives)}
     return styles | {labels.negative: "dim"}
 
 
-def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_only: bool) -> Table:
-    """One article's sentences with label and confidence; claims bold and coloured, the rest dim."""
-    summary = summarise(predictions, labels, 0, claims_only)
+def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_only: bool, min_claims: int) -> Table:
+    """One article's sentences with label and confidence; claims bold and coloured, the rest dim.
+
+    A claim below the minimum confidence reads as a guess: dim, its label with a question mark.
+    """
+    summary = summarise(predictions, labels, 0, claims_only, min_claims)
     styles = stance_styles(labels)
     counts = ", ".join(f"{n} {name}" for name, n in summary["counts"].items())
-    caption = f"{summary['source']}: {counted(summary['claim_count'], 'claim')} in {counted(summary['sentence_count'], 'sentence')} ({counts}); overall {summary['stance']}"
+    caption = (
+        f"{summary['source']}: {counted(summary['claim_count'], 'claim')} in {counted(summary['sentence_count'], 'sentence')} ({counts}); "
+        f"{summary['set_aside']} set aside below the minimum confidence; overall {summary['stance']}"
+    )
     table = Table(title=Text(summary["article"]), caption=Text(caption), expand=True)  # Text: brackets in names are not markup
     table.add_column("#", justify="right")
     table.add_column("sentence", ratio=1)
     table.add_column("label", no_wrap=True)
     table.add_column("conf.", justify="right")
     for prediction in predictions:
-        claim = prediction.label != labels.negative
+        claim = is_claim(prediction, labels)
         if claim or not claims_only:
             table.add_row(
                 str(prediction.sentence.index),
                 Text(prediction.sentence.text),
-                Text(prediction.label, style=styles[prediction.label]),
+                Text(prediction.label + "?" * prediction.set_aside, style=styles[prediction.label] if claim else "dim"),
                 f"{prediction.confidence:.2f}",
                 style="bold" if claim else "dim",
             )
@@ -97,30 +116,50 @@ def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_on
 
 
 def write_predictions(
-    predictions: Iterable[Prediction], fmt: str, handle: TextIO, labels: LabelSet, claims_only: bool, evidence: int, about: dict[str, Any]
+    predictions: Iterable[Prediction], fmt: str, handle: TextIO, labels: LabelSet, claims_only: bool, settings: PredictParams, about: dict[str, Any]
 ) -> None:
-    """Predictions in `fmt`; `about` (the model) heads a JSON document. Only JSON waits for the last sentence."""
+    """Predictions in `fmt`; `about` (the model) heads a JSON document or HTML page, the two that wait for the last sentence."""
     if fmt == "table":
         console = Console(file=handle)
         for group in by_article(predictions):
-            console.print(article_table(group, labels, claims_only))
-    elif fmt == "json":
-        write_json(about | {"articles": summarise_articles(predictions, labels, evidence, claims_only)}, handle)
+            console.print(article_table(group, labels, claims_only, settings.min_claims))
+    elif fmt in ("json", "html"):
+        articles = summarise_articles(predictions, labels, settings.evidence, claims_only, settings.min_claims)
+        handle.write(html_page(articles, labels, about) if fmt == "html" else json.dumps(about | {"articles": articles}, indent=2, ensure_ascii=False) + "\n")
     else:
-        records = (to_record(p) for p in predictions if not claims_only or p.label != labels.negative)
-        (write_jsonl if fmt == "jsonl" else write_csv)(records, handle)
+        records = (to_record(p) for p in predictions if not claims_only or is_claim(p, labels))
+        if fmt == "parquet":
+            write_parquet((flat_row(r) for r in records), handle, settings.chunk)
+        else:
+            (write_jsonl if fmt == "jsonl" else write_csv)(records, handle)
 
 
 @contextmanager
-def progress(console: Console, show: bool) -> Iterator[Callable[[Iterable[Prediction]], Iterator[Prediction]]]:
-    """A spinner counting the sentences classified, on `console` when `show`; yields the counting wrapper."""
-    columns = (SpinnerColumn(), TextColumn("Classifying: {task.completed} sentences"), TimeElapsedColumn())
+def progress(console: Console, show: bool, inputs: int | None) -> Iterator[Callable[[Iterable[Prediction]], Iterator[Prediction]]]:
+    """Sentences classified and, when the number of inputs is known (not standard input), inputs done of all with the time left.
+
+    Shown on `console` when `show`; yields the counting wrapper.
+    """
+    columns = (
+        SpinnerColumn(),
+        TextColumn("Classifying: {task.fields[sentences]} sentences;"),
+        MofNCompleteColumn(),
+        TextColumn("inputs"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+    )
     with Progress(*columns, console=console, transient=True, disable=not show, redirect_stdout=False, redirect_stderr=False) as bar:
-        task = bar.add_task("classify", total=None)
+        task = bar.add_task("classify", total=inputs, sentences=0)
 
         def counting(predictions: Iterable[Prediction]) -> Iterator[Prediction]:
-            for prediction in predictions:
-                bar.advance(task)
+            sources: set[str] = set()
+            for number, prediction in enumerate(predictions, start=1):
+                sources.add(prediction.sentence.source)
+                bar.update(task, completed=len(sources) - 1, sentences=number)
                 yield prediction
+            bar.update(task, completed=len(sources))
 
         yield counting

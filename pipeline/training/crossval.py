@@ -18,10 +18,10 @@ from sklearn.model_selection import StratifiedGroupKFold
 from pipeline.errors import StanceError
 from pipeline.evaluation.predictions import CvPrediction
 from pipeline.labels.dataset import Dataset
-from pipeline.models.registry import Classifier
+from pipeline.models.calibration import Calibrated
 from pipeline.scores import scored_rows
 
-Fit = Callable[[Dataset], Classifier]
+Fit = Callable[[Dataset], Calibrated]
 
 
 def folds(data: Dataset, count: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -34,7 +34,7 @@ def folds(data: Dataset, count: int, seed: int) -> list[tuple[np.ndarray, np.nda
     return [(train, test) for train, test in splitter.split(rows, np.asarray(data.slices), np.asarray(data.groups))]
 
 
-def predict_records(model: Classifier, held_out: Dataset, fold: int) -> list[CvPrediction]:
+def predict_records(model: Calibrated, held_out: Dataset, fold: int) -> list[CvPrediction]:
     rows = scored_rows(model.predict_proba(held_out.texts), model.labels)
     return [
         CvPrediction(sentence_id, held_out.groups[i], held_out.slices[i], fold, held_out.labels[i], row.label, row.scores)

@@ -18,7 +18,7 @@ def train(config: Config, kind: str) -> str:
     paths = config.paths
     rows = training_rows(paths, config.labels)
     descriptions = read_descriptions(paths.descriptions, config.labels)
-    result = train_kind(kind, Dataset.from_labeled(rows), config.labels, config.segment, config.kind_params(kind), config.train, descriptions)
+    result = train_kind(kind, Dataset.from_labeled(rows), config.labels, config.segment, config.kind_params(kind), config.train, config.evaluate, descriptions)
     save_model(result.model, result.card, paths.models / kind)
     write_jsonl(cv_file(paths.reports, kind), (r.to_json() for r in result.predictions))
     write_json(curve_file(paths.reports, kind), result.curve)

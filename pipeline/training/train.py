@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.evaluation.confidence import confidence_view, recommended_confidence
 from pipeline.evaluation.metrics import headline
 from pipeline.labels.dataset import Dataset
-from pipeline.models.card import ModelCard, model_card
-from pipeline.models.registry import Classifier, kind_of
-from pipeline.params import LabelSet, SegmentParams, TrainParams
+from pipeline.models.calibration import Calibrated
+from pipeline.models.card import Calibration, ModelCard, model_card
+from pipeline.models.registry import kind_of
+from pipeline.params import EvaluateParams, LabelSet, SegmentParams, TrainParams
 from pipeline.training.crossval import (
     CvPrediction,
     Fit,
@@ -23,7 +25,7 @@ from pipeline.training.crossval import (
 
 @dataclass
 class TrainingResult:
-    model: Classifier
+    model: Calibrated
     card: ModelCard
     predictions: list[CvPrediction]
     curve: list[dict[str, Any]]
@@ -38,7 +40,7 @@ def fitter(kind: str, labels: LabelSet, params: Any, seed: int, descriptions: Da
     spec = kind_of(kind)
     extra = descriptions if descriptions is not None and params.descriptions else None
 
-    def fit(subset: Dataset) -> Classifier:
+    def fit(subset: Dataset) -> Calibrated:
         return spec.fit(subset if extra is None else subset + extra, labels.names, params, seed)
 
     return fit
@@ -58,6 +60,7 @@ def train(
     segment: SegmentParams,
     params: Any,
     train_params: TrainParams,
+    evaluate: EvaluateParams,
     descriptions: Dataset | None = None,
 ) -> TrainingResult:
     seed = train_params.seed
@@ -70,10 +73,14 @@ def train(
     fold_scores = [headline([gold[i] for i in rows], [pred[i] for i in rows], labels)["macro_f1"] for rows in fold_rows(predictions)]
     cv["fold_macro_f1_std"] = float(np.std(fold_scores))
     cv["scheme"] = f"{len(fold_scores)}-fold, grouped by article, stratified by slice"
+    confidence = [r.scores[r.pred] for r in predictions]
+    view = confidence_view(gold, pred, confidence, labels, evaluate.calibration_bins, train_params.confidence_grid)
+    cv["ece"] = view["ece"]
 
     curve = learning_curve(data, fit, train_params.learning_curve, train_params.folds, seed)
     splits = folds(data, train_params.folds, seed)
     all_articles = float(np.mean([len(set(np.asarray(data.groups)[train])) for train, _ in splits]))
     curve.append({"articles": all_articles, "train_sentences": float(np.mean([len(train) for train, _ in splits])), "pred": pred})
     model = fit(data)
-    return TrainingResult(model, model_card(kind, labels, segment, params, seed, data, cv), predictions, curve)
+    calibration = Calibration(model.temperature, recommended_confidence(view["risk_coverage"], train_params.claim_precision))
+    return TrainingResult(model, model_card(kind, labels, segment, params, seed, calibration, data, cv), predictions, curve)

@@ -1,0 +1,171 @@
+"""Recipes that update the encoder: full fine-tuning and SetFit-style contrastive tuning.
+
+Both hold out a share of the training articles (never a test article: the
+choice is nested), train once per learning rate of the grid, score the
+held-out articles after every epoch and keep the best state; that state's
+held-out probabilities fit its temperature. The kept model has not seen the
+held-out articles: retraining on them would double the cost on a CPU.
+The training sentences are tokenized into an Arrow table (Hugging Face
+`datasets`) that every epoch reads, batched by length.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from pipeline.errors import StanceError
+from pipeline.labels.dataset import ALWAYS_TRAIN, Dataset
+from pipeline.models.calibration import fit_temperature
+from pipeline.models.encoder import embed, load_encoder, pool
+from pipeline.models.logreg import linear_head
+from pipeline.params import TransformerParams
+
+WINDOW = 50  # batches sorted by length together: little padding, a new mix every epoch
+
+
+@dataclass
+class Tuned:
+    tokenizer: Any
+    encoder: Any
+    weight: np.ndarray
+    bias: np.ndarray
+    temperature: float
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def held_out_split(data: Dataset, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows to train on and rows of the held-out training articles (label descriptions always train)."""
+    articles = sorted(set(data.groups) - {ALWAYS_TRAIN})
+    if len(articles) < 2:
+        raise StanceError(
+            f"fine-tuning holds out training articles to choose its epochs and learning rate; it needs at least two articles, found {len(articles)}."
+        )
+    count = min(len(articles) - 1, max(1, round(share * len(articles))))
+    held = np.random.default_rng(seed).choice(articles, size=count, replace=False)
+    mask = np.isin(np.asarray(data.groups), held)
+    return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
+def token_table(tokenizer: Any, texts: Sequence[str], max_length: int) -> Any:
+    import datasets
+
+    datasets.disable_progress_bars()
+    table = datasets.Dataset.from_dict({"text": list(texts)})
+    return table.map(lambda rows: tokenizer(rows["text"], truncation=True, max_length=max_length), batched=True, remove_columns=["text"])
+
+
+def epoch_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled rows, sorted by length within windows of batches, the batches shuffled again (transformers' group_by_length)."""
+    order = rng.permutation(len(lengths))
+    batches = []
+    for start in range(0, len(order), batch_size * WINDOW):
+        window = order[start : start + batch_size * WINDOW]
+        window = window[np.argsort(-lengths[window], kind="stable")]
+        batches.extend(window[i : i + batch_size] for i in range(0, len(window), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def encode_rows(tokenizer: Any, encoder: Any, table: Any, rows: np.ndarray) -> Any:
+    picked = table[rows.tolist()]
+    batch = tokenizer.pad({"input_ids": picked["input_ids"], "attention_mask": picked["attention_mask"]}, return_tensors="pt")
+    hidden = encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    return pool(hidden, batch["attention_mask"])
+
+
+class FineTune:
+    """The encoder and a softmax layer trained together with class-weighted cross-entropy."""
+
+    def __init__(self, encoder: Any, target: Any, labels: tuple[str, ...], params: TransformerParams, learning_rate: float) -> None:
+        import torch
+
+        counts = torch.bincount(target, minlength=len(labels)).clamp(min=1).to(torch.float32)
+        self.class_weight = counts.sum() / (len(labels) * counts)
+        self.head = torch.nn.Linear(encoder.config.hidden_size, len(labels))
+        self.optimizer = torch.optim.AdamW(
+            [{"params": encoder.parameters(), "lr": learning_rate}, {"params": self.head.parameters(), "lr": params.head_learning_rate}]
+        )
+
+    def loss(self, embeddings: Any, target: Any) -> Any:
+        import torch
+
+        return torch.nn.functional.cross_entropy(self.head(embeddings), target, weight=self.class_weight)
+
+    def softmax_layer(self, tokenizer: Any, encoder: Any, data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.head.weight.detach().numpy().copy(), self.head.bias.detach().numpy().copy()
+
+
+class Contrastive:
+    """SetFit's cosine-similarity loss over every pair in a batch (same label: 1, different: 0), then a logistic head.
+
+    In-batch pairs give each sentence batch_size - 1 partners per epoch for the
+    cost of encoding it once; positive and negative pairs weigh the same.
+    """
+
+    def __init__(self, encoder: Any, target: Any, labels: tuple[str, ...], params: TransformerParams, learning_rate: float) -> None:
+        import torch
+
+        self.labels, self.params = labels, params
+        self.optimizer = torch.optim.AdamW(encoder.parameters(), lr=learning_rate)
+
+    def loss(self, embeddings: Any, target: Any) -> Any:
+        import torch
+
+        same = (target[:, None] == target[None, :]).to(embeddings.dtype)
+        upper = torch.ones_like(same, dtype=torch.bool).triu(diagonal=1)
+        errors = (embeddings @ embeddings.T - same) ** 2
+        terms = [errors[upper & mask].mean() for mask in (same.bool(), ~same.bool()) if (upper & mask).any()]
+        return torch.stack(terms).mean() if terms else (embeddings * 0).sum()
+
+    def softmax_layer(self, tokenizer: Any, encoder: Any, data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        features = embed(tokenizer, encoder, data.texts, self.params.batch_size, self.params.max_length)
+        weight, bias, _ = linear_head(features, data.labels, data.groups, self.labels, self.params.c_grid, seed)
+        return weight, bias
+
+
+STEPS = {"finetune": FineTune, "setfit": Contrastive}
+
+
+def tune(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> Tuned:
+    """The best (learning rate, epochs) state on the held-out training articles."""
+    import torch
+    from transformers import set_seed
+
+    train_rows, held_rows = held_out_split(data, params.held_out, seed)
+    train, held = data.subset(train_rows), data.subset(held_rows)
+    held_gold = [labels.index(name) for name in held.labels]
+    target = torch.tensor([labels.index(name) for name in train.labels])
+    best: tuple[float, Tuned, np.ndarray] | None = None
+    for learning_rate in params.learning_rates:
+        set_seed(seed)
+        tokenizer, encoder = load_encoder(params.base_model)
+        table = token_table(tokenizer, train.texts, params.max_length)
+        lengths = np.array([len(ids) for ids in table["input_ids"]])
+        step = STEPS[params.recipe](encoder, target, labels, params, learning_rate)
+        rng = np.random.default_rng(seed)
+        for _ in range(params.epochs):
+            encoder.train()
+            for rows in epoch_batches(lengths, params.batch_size, rng):
+                loss = step.loss(encode_rows(tokenizer, encoder, table, rows), target[rows])
+                step.optimizer.zero_grad()
+                loss.backward()
+                step.optimizer.step()
+            encoder.eval()
+            weight, bias = step.softmax_layer(tokenizer, encoder, train, seed)
+            proba = softmax(embed(tokenizer, encoder, held.texts, params.batch_size, params.max_length) @ weight.T + bias)
+            score = float(f1_score(held_gold, proba.argmax(axis=1), labels=range(len(labels)), average="macro", zero_division=0))
+            if best is None or score > best[0]:
+                best = (score, Tuned(tokenizer, copy.deepcopy(encoder), weight, bias, 1.0), proba)
+    assert best is not None  # the grid and the epochs are never empty (params checks)
+    _, tuned, proba = best
+    tuned.temperature = fit_temperature(proba, held_gold)
+    return tuned

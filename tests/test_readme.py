@@ -1,0 +1,30 @@
+"""The README's generated parts are what the code generates from committed results, word for word."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_recipe_table_is_the_one_the_benchmark_prints_from_its_committed_results() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("recipes", ROOT / "benchmarks" / "recipes.py")
+        assert spec is not None and spec.loader is not None
+        recipes = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(recipes)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    table = "\n".join(recipes.recipe_table(json.loads((ROOT / "benchmarks" / "results" / "recipes.json").read_text(encoding="utf-8"))))
+    assert table in README
+
+
+def test_the_readme_quotes_the_reports_verdict() -> None:
+    report = (ROOT / "reports" / "report.md").read_text(encoding="utf-8").splitlines()
+    assert report[0] == "# Evaluation report" and report[2].startswith("Shipped: ")
+    assert f"> {report[2]}" in README
