@@ -69,12 +69,12 @@ def seed_tfidf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from dataclasses import replace
 
     from pipeline.labels.dataset import Dataset
-    from pipeline.labels.records import training_rows
     from pipeline.models.card import Calibration, model_card
     from pipeline.models.folder import save_model
     from pipeline.models.tfidf import fit
 
-    data = Dataset.from_labeled([r for r in training_rows(CONFIG.paths, CONFIG.labels) if r.slice == "seed"])
+    rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]  # seed labels carry their text
+    data = Dataset(*(tuple(r[key] for r in rows) for key in ("id", "text", "label", "article")), ("seed",) * len(rows))
     params = replace(CONFIG.tfidf, c_grid=(10.0,))
     trained = fit(data, CONFIG.labels.names, params, 13)
     folder = tmp_path_factory.mktemp("models") / "tfidf"

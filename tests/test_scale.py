@@ -37,7 +37,7 @@ def run(source: Path, model: Path, output: Path) -> tuple[float, int]:
 
 
 def sentence_file(path: Path, size: int) -> Path:
-    texts = [json.loads(line)["text"] for line in (ROOT / "data" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
+    texts = [json.loads(line)["text"] for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
     with path.open("w", encoding="utf-8") as handle:
         written = index = 0
         while written < size:
@@ -73,7 +73,7 @@ def test_a_parquet_archive_streams_in_and_out_in_linear_time_and_flat_memory(maj
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    texts = [json.loads(line)["text"] for line in (ROOT / "data" / "sentences.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
+    texts = [json.loads(line)["text"] for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()[:400]]
 
     def archive(path: Path, rows: int) -> Path:
         with pq.ParquetWriter(path, pa.schema([("article", pa.string()), ("text", pa.string())])) as writer:
