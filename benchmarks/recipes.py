@@ -138,7 +138,7 @@ def _interval(pair: list[float]) -> str:
 def recipe_table(results: dict[str, Any]) -> list[str]:
     """One row per recipe: scores of the first seed with intervals, the spread over seeds, the paired difference to the product."""
     lines = [
-        "| recipe | seeds | macro-F1 [95% CI] | macro-F1 over seeds | claim-vs-none F1 | stance macro-F1 | calibration error | minus the product, paired [95% CI] | CV time |",
+        "| recipe | seeds | macro-F1, first seed [95% CI] | macro-F1 over seeds | claim-vs-none F1 | stance macro-F1 | calibration error | minus the product, paired [95% CI] | CV time |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     ranked = sorted(results["recipes"].items(), key=lambda item: -item[1]["macro_f1_mean"])
