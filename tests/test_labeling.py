@@ -108,7 +108,10 @@ def test_diverse_order_asks_the_most_uncertain_first_but_no_near_duplicates_in_a
     assert by_entropy[:2] == [0, 1]  # the near-duplicates would come one after the other
     diverse = [i.sentence.index for i in ordered(items, "diverse", 13)]
     assert diverse[0] == 0 and diverse[1] != 1 and sorted(diverse) == list(range(6))
-    assert NEAR < 1
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectors = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    assert (vectors[0] @ vectors[1].T)[0, 0] >= NEAR > (vectors[0] @ vectors[2].T)[0, 0]  # the premise: 0 and 1 are near-duplicates, 2 is not
     assert ordered(with_guesses(sentences, None, ()), "diverse", 13) == with_guesses(sentences, None, ())  # no model: reading order
 
 
