@@ -5,7 +5,11 @@ all share the machine's state: (a) `transformers.pipeline("text-classification")
 on all-MiniLM-L6-v2 (benchmarks/hf_pipeline.py), (b) `stance predict` on the
 same sentences as JSONL with the int8 ONNX model, in one process and with
 `--workers 2` (whose records must be byte-identical), (c) the same with the torch
-backend, and (d) `stance predict` on one short corpus article, printing its table.
+backend, (d) the fast triage model (`--model fast`), (e) the int8 model on the
+same sentences as Parquet part files of PART_ROWS rows, locally and with
+`--engine ray` (a local Ray started by the command itself, so its start-up
+counts), whose labels and scores are compared, and (f) `stance predict` on one
+short corpus article, printing its table.
 The sentences are the corpus's own, cycled in order to the count asked for.
 Rounds run the commands in turn, so noise from other work on the machine falls
 on all of them alike; the median round is reported.
@@ -51,6 +55,9 @@ app = typer.Typer(add_completion=False)
 HERE = Path(__file__).resolve().parent
 STANCE = Path(sys.executable).with_name("stance")
 SHORT_ARTICLE = "004_4e83cf9310ecd704"
+# Parquet part files of this many rows: not a multiple of predict.chunk, so Ray's batches and one process's chunks
+# are cut in different places, as in an archive of many part files.
+PART_ROWS = 700
 
 
 def run(command: list[str], log: Path) -> dict[str, float]:
@@ -85,6 +92,7 @@ def count_lines(path: Path) -> int:
 def main(
     params: ParamsOption = DEFAULT_PARAMS,
     model: ModelOption = None,
+    fast: Annotated[Path | None, typer.Option("--fast", help="Fast model folder (default: paths.models/fast).")] = None,
     sentences: SentencesOption = 3000,
     rounds: RoundsOption = 3,
     only: Annotated[str, typer.Option("--only", help="Processes to run, separated by ';' (default: all); ratios need transformers.pipeline.")] = "",
@@ -102,7 +110,11 @@ def main(
         folder = with_onnx(model or paths.models / "transformer", scratch)
         sentence_file = scratch / "sentences.jsonl"
         write_jsonl(sentence_file, ({"id": i, "text": text} for i, text in enumerate(texts)))
-        predict = [str(STANCE), "predict", "--params", str(params), "--model", str(folder), "--format", "jsonl"]
+        archive = scratch / "archive"
+        write_parts(archive, texts)
+        stance = [str(STANCE), "predict", "--params", str(params)]
+        predict = [*stance, "--model", str(folder), "--format", "jsonl"]
+        to_parquet = [*stance, "--model", str(folder), "--format", "parquet"]
         article = paths.articles / f"{SHORT_ARTICLE}.txt"
         # name: (command, sentences it classifies, whether it counts as throughput)
         commands = {
@@ -114,8 +126,19 @@ def main(
                 True,
             ),
             "stance predict, torch": ([*predict, str(sentence_file), "--backend", "torch", "--output", str(scratch / "torch.jsonl")], sentences, True),
+            "stance predict, fast model": (
+                [*stance, "--model", str(fast or paths.models / "fast"), str(sentence_file), "--output", str(scratch / "fast.jsonl")],
+                sentences,
+                True,
+            ),
+            "stance predict, onnx int8, Parquet": ([*to_parquet, str(archive), "--output", str(scratch / "local.parquet")], sentences, True),
+            "stance predict, onnx int8, Parquet, --engine ray": (
+                [*to_parquet, str(archive), "--engine", "ray", "--output", str(scratch / "ray.parquet")],
+                sentences,
+                True,
+            ),
             "stance predict, one short article, table": (
-                [str(STANCE), "predict", "--params", str(params), "--model", str(folder), str(article)],
+                [*stance, "--model", str(folder), str(article)],
                 sum(s.article == SHORT_ARTICLE for s in corpus),
                 False,
             ),
@@ -127,7 +150,7 @@ def main(
             for name, (command, _, _) in commands.items():
                 runs[name].append(run(command, scratch / "stderr.log"))
                 print(f"round {round_number}: {name}: {runs[name][-1]['wall_s']:.1f} s", file=sys.stderr)
-        written = {name: scratch / f"{name}.jsonl" for name in ("onnx", "onnx2", "torch") if (scratch / f"{name}.jsonl").exists()}
+        written = {name: scratch / f"{name}.jsonl" for name in ("onnx", "onnx2", "torch", "fast") if (scratch / f"{name}.jsonl").exists()}
         for name, path in written.items():
             lines = count_lines(path)
             if lines != sentences:
@@ -135,6 +158,7 @@ def main(
         if "onnx2" in written and written["onnx2"].read_bytes() != written["onnx"].read_bytes():
             raise SystemExit("stance predict --workers 2 wrote other records than one worker.")
         labels = {name: [json.loads(line)["label"] for line in path.read_text(encoding="utf-8").splitlines()] for name, path in written.items()}
+        engines = engine_agreement(scratch / "ray.parquet", scratch / "local.parquet", config.labels.names)
 
     baseline = statistics.median(r["wall_s"] for r in runs["transformers.pipeline"]) if "transformers.pipeline" in runs else None
     results = {}
@@ -158,6 +182,7 @@ def main(
         "onnx_torch_label_agreement": (
             round(sum(a == b for a, b in zip(labels["onnx"], labels["torch"])) / sentences, 4) if {"onnx", "torch"} <= set(labels) else None
         ),
+        "ray_against_local": engines,
         "results": results,
     }
     write_json(output, report)
@@ -170,6 +195,34 @@ def main(
         print(f"| {name} | {r['sentences']} | {r['wall_s_median']:.2f} | {rate} | {speedup} | {r['peak_rss_mib']} |")
     agreement = report["onnx_torch_label_agreement"]
     print(f"ONNX and torch labels agree on {agreement:.1%} of the sentences." if agreement is not None else "", f"Wrote {output}.")
+    if engines is not None:
+        print(f"--engine ray against the local path (int8): {engines['same_labels']:.2%} identical labels, largest score difference {engines['max_score_difference']}.")
+
+
+def write_parts(folder: Path, texts: list[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir()
+    for part, start in enumerate(range(0, len(texts), PART_ROWS)):
+        rows = [{"id": i, "text": text} for i, text in enumerate(texts[start : start + PART_ROWS], start=start)]
+        pq.write_table(pa.Table.from_pylist(rows), folder / f"part-{part:04d}.parquet")
+
+
+def engine_agreement(ray: Path, local: Path, labels: tuple[str, ...]) -> dict[str, float] | None:
+    """Identical labels and the largest score difference between the two engines' records, row by row."""
+    import pyarrow.parquet as pq
+
+    if not (ray.exists() and local.exists()):
+        return None
+    ours, theirs = pq.read_table(ray).to_pylist(), pq.read_table(local).to_pylist()
+    if [(r["id"], r["text"]) for r in ours] != [(r["id"], r["text"]) for r in theirs]:
+        raise SystemExit("--engine ray wrote other sentences, or in another order, than the local path.")
+    columns = [f"score_{name}" for name in labels]
+    return {
+        "same_labels": round(sum(a["label"] == b["label"] for a, b in zip(ours, theirs, strict=True)) / len(ours), 4),
+        "max_score_difference": round(max(abs(a[c] - b[c]) for a, b in zip(ours, theirs, strict=True) for c in columns), 4),
+    }
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ RECIPES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "head": ("transformer", {"recipe": "head", "descriptions": False}, False),
     "tfidf": ("tfidf", {"descriptions": False}, False),
     "majority": ("majority", {}, False),
+    "fast+descriptions": ("fast", {"descriptions": True}, False),
 }
 # Probability averages of two recipes' out-of-fold predictions, fixed before any was scored.
 ENSEMBLES = {"finetune+tfidf": ("finetune", "tfidf+descriptions")}

@@ -23,6 +23,7 @@ from pipeline.errors import StanceError
 from pipeline.params import (
     MODEL_KINDS,
     EvaluateParams,
+    FastParams,
     LabelingParams,
     LabelSet,
     MajorityParams,
@@ -107,6 +108,7 @@ class Config:
     majority: MajorityParams
     tfidf: TfidfParams
     transformer: TransformerParams
+    fast: FastParams
     evaluate: EvaluateParams
     report: ReportParams
     # Model -> lowest cross-validated macro-F1 CI accepts.

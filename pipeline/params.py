@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.errors import StanceError
 
-MODEL_KINDS = ("majority", "tfidf", "transformer")
+MODEL_KINDS = ("majority", "tfidf", "transformer", "fast")
 RECIPES = ("head", "setfit", "finetune")
 BACKENDS = ("onnx", "torch")
 # Keys `stance label` keeps for itself.
@@ -154,6 +154,25 @@ class TransformerParams:
             raise StanceError(f"transformer.held_out must be a share between 0 and 1, got {self.held_out}.")
         _positive_grid("transformer.c_grid", self.c_grid)
         _positive_grid("transformer.learning_rates", self.learning_rates)
+
+
+@dataclass(frozen=True)
+class FastParams:
+    # The encoder whose token vectors are distilled (the transformer's own, by default).
+    base_model: str
+    # Dimensions kept by PCA over the distilled vocabulary.
+    pca_dims: int
+    max_length: int
+    c_grid: tuple[float, ...]
+    # Train on the label descriptions too (see configs/label_descriptions.yaml).
+    descriptions: bool
+
+    def __post_init__(self) -> None:
+        if self.pca_dims < 2:
+            raise StanceError(f"fast.pca_dims must be at least 2, got {self.pca_dims}.")
+        if self.max_length < 8:
+            raise StanceError(f"fast.max_length must be at least 8, got {self.max_length}.")
+        _positive_grid("fast.c_grid", self.c_grid)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -95,3 +96,24 @@ def majority_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     card = model_card("majority", CONFIG.labels, CONFIG.segment, CONFIG.majority, 13, Calibration(1.0, 0.5), data, {})
     save_model(KINDS["majority"].fit(data, CONFIG.labels.names, CONFIG.majority, 13), card, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def small_transformer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The head recipe with one C on the first ten hand-labeled sentences of each label, saved as `dvc repro` saves it
+    (with its int8 ONNX export), and the model as trained."""
+    from dataclasses import replace
+
+    from pipeline.labels.dataset import Dataset
+    from pipeline.models.card import Calibration, model_card
+    from pipeline.models.folder import save_model
+    from pipeline.models.transformer import fit
+
+    rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
+    picked = [row for name in CONFIG.labels.names for row in [r for r in rows if r["label"] == name][:10]]
+    data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")), ("seed",) * len(picked))
+    params = replace(CONFIG.transformer, recipe="head", c_grid=(1.0,))
+    model = fit(data, CONFIG.labels.names, params, 13)
+    folder = tmp_path_factory.mktemp("models") / "transformer"
+    save_model(model, model_card("transformer", CONFIG.labels, CONFIG.segment, params, 13, Calibration(model.temperature, 0.0), data, {}), folder)
+    return folder, model

@@ -149,7 +149,7 @@ def test_missing_inputs_are_one_line(project: Path, fast: Path) -> None:
     assert one_line_error(stance("train", "majority", *params)) == f"error: {sentences}: no sentences file; run `dvc repro segment` first."
     assert "no cross-validation predictions for 'majority'" in one_line_error(stance("evaluate", *params))
     assert one_line_error(stance("report", *params)) == f"error: {Path('reports') / 'metrics.json'}: no such file."
-    assert one_line_error(stance("train", "svm", *params)) == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer."
+    assert one_line_error(stance("train", "svm", *params)) == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, fast."
 
 
 def test_bad_params_value_is_one_line(project: Path, fast: Path) -> None:

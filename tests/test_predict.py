@@ -1,8 +1,4 @@
-"""`stance predict` end to end on corpus articles, with a small transformer trained here on real hand labels.
-
-The model (head recipe, one C, 40 labeled sentences) is trained and saved once
-per module; saving writes its int8 ONNX export, as `dvc repro` does.
-"""
+"""`stance predict` end to end on corpus articles, with a small transformer trained on real hand labels (conftest's `small_transformer`)."""
 
 from __future__ import annotations
 
@@ -10,6 +6,7 @@ import csv
 import io
 import itertools
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -23,12 +20,9 @@ from typer.testing import CliRunner
 from pipeline.cli.app import app
 from pipeline.config import load_config
 from pipeline.corpus.segment import segment_article
-from pipeline.labels.dataset import Dataset
-from pipeline.models.card import Calibration, model_card
-from pipeline.models.folder import load_model, save_model
+from pipeline.models.folder import load_model
 from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
 from pipeline.models.transformer import TransformerClassifier
-from pipeline.models.transformer import fit as fit_transformer
 from pipeline.params import LabelSet, SegmentParams
 from pipeline.predict.classify import (
     Prediction,
@@ -46,8 +40,6 @@ ARTICLES = ROOT / "data" / "articles"
 ARTICLE = ARTICLES / "004_4e83cf9310ecd704.txt"
 SECOND_ARTICLE = ARTICLES / "001_92b404342e752842.txt"
 STANCE = Path(sys.executable).with_name("stance")
-SEED = 13
-PER_LABEL = 10
 
 runner = CliRunner()
 
@@ -58,27 +50,14 @@ def labels() -> LabelSet:
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory, labels: LabelSet) -> tuple[Path, TransformerClassifier]:
-    """The first ten hand-labeled sentences of each label, a transformer fit on them, saved like `dvc repro` does."""
-    rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
-    picked = [row for name in labels.names for row in [r for r in rows if r["label"] == name][:PER_LABEL]]
-    data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")), ("seed",) * len(picked))
-    params = replace(CONFIG.transformer, recipe="head", c_grid=(1.0,))
-    model = fit_transformer(data, labels.names, params, SEED)
-    folder = tmp_path_factory.mktemp("models") / "transformer"
-    save_model(model, model_card("transformer", labels, CONFIG.segment, params, SEED, Calibration(model.temperature, 0.0), data, {}), folder)
-    return folder, model
+def folder(small_transformer: tuple[Path, TransformerClassifier]) -> Path:
+    return small_transformer[0]
 
 
 @pytest.fixture(scope="module")
-def folder(trained: tuple[Path, TransformerClassifier]) -> Path:
-    return trained[0]
-
-
-@pytest.fixture(scope="module")
-def torch_scores(trained: tuple[Path, TransformerClassifier]) -> np.ndarray:
+def torch_scores(small_transformer: tuple[Path, TransformerClassifier]) -> np.ndarray:
     """The torch model's probabilities for every sentence of the article, straight from the classifier."""
-    return trained[1].predict_proba(corpus_texts(ARTICLE))
+    return small_transformer[1].predict_proba(corpus_texts(ARTICLE))
 
 
 def corpus_texts(path: Path) -> list[str]:
@@ -455,3 +434,17 @@ def test_cores_are_split_between_workers() -> None:
     assert shares([0, 1, 2, 3], 2) == [[0, 2], [1, 3]]
     assert shares([0, 1], 1) == [[0, 1]]
     assert shares([0, 1], 3) == [[0], [1], [0]]
+
+
+def test_onnx_threads_follow_omp_num_threads_where_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ray sets OMP_NUM_THREADS to each actor's share of the cores; without it, every core the process may use."""
+    from pipeline.models.onnx_runtime import available_cores
+
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert available_cores() == cores
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert available_cores() == 1
+    for ignored in ("0", "many", str(cores + 8)):
+        monkeypatch.setenv("OMP_NUM_THREADS", ignored)
+        assert available_cores() == cores

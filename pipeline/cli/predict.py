@@ -24,7 +24,7 @@ def predict(
             metavar="PATH", help="Articles (.txt, .md, .html, .htm), folders of them, sentence files (.jsonl, .csv, .parquet), or - for standard input."
         ),
     ],
-    model: Annotated[str, typer.Option("--model", help="transformer, baseline (TF-IDF) or a model folder.")] = "transformer",
+    model: Annotated[str, typer.Option("--model", help="transformer, fast (static vectors, for triage), baseline (TF-IDF) or a model folder.")] = "transformer",
     output_format: Annotated[
         Literal["table", "jsonl", "csv", "json", "html", "parquet"] | None,
         typer.Option("--format", help="Output format (default: table, or the --output file's suffix)."),
@@ -49,6 +49,13 @@ def predict(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Processes classifying at once, each with its own model and share of the cores; same output as 1.")
     ] = 1,
+    engine: Annotated[
+        Literal["local", "ray"],
+        typer.Option("--engine", help="local: this machine's processes; ray: Ray Data over Parquet inputs, locally or on a cluster (extra: .[ray])."),
+    ] = "local",
+    address: Annotated[str | None, typer.Option("--address", help="Ray cluster to join (ray://host:10001 or auto); default: start Ray here.")] = None,
+    ray_actors: Annotated[int | None, typer.Option("--ray-actors", min=1, help="Model actors in Ray's pool, one core each (default: the cluster's cores less one, for reading).")] = None,
+    ray_batch: Annotated[int | None, typer.Option("--ray-batch", min=1, help="Rows per batch sent to a Ray actor (default: predict.chunk).")] = None,
     stdin_type: Annotated[Literal["txt", "md", "html", "jsonl", "csv"], typer.Option("--stdin-type", help="What - reads.")] = "txt",
     params: ParamsOption = PARAMS,
 ) -> None:
@@ -67,6 +74,7 @@ def predict(
         progress,
         write_predictions,
     )
+    from pipeline.predict.ray_engine import Job, check_inputs, ray_predictions
     from pipeline.predict.workers import parallel_probabilities
 
     config = project_config(params)
@@ -79,6 +87,10 @@ def predict(
     if fmt in BINARY_FORMATS and output is None:
         raise StanceError(f"{fmt} is a binary format; write it to a file with --output.")
     found = sources(inputs, f".{stdin_type}")
+    if engine == "ray":
+        if workers != 1:
+            raise StanceError("--workers is for the local engine; with --engine ray, --ray-actors sets the pool.")
+        check_inputs(found, text_column, rows)
     if output is not None:
         refuse_to_overwrite(found, output)
     folder = model_folder(model, config.paths.models)
@@ -90,16 +102,25 @@ def predict(
         errors.print(f"warning: {folder} has no {ONNX_FILE} (trained before the export); running torch, slower; `dvc repro` makes one.", markup=False)
 
     threshold = card.calibration.recommended_confidence if min_confidence is None else min_confidence
+
+    def warn(message: str) -> None:
+        errors.print(f"warning: {message}", markup=False)
+
     tally = Tally()
     show_progress = errors.is_terminal and (output is not None or not sys.stdout.isatty())
-    sentences = input_sentences(found, sys.stdin.buffer, card.segment, text_column, rows, lambda message: errors.print(f"warning: {message}", markup=False))
     about = {"model": str(folder), "kind": card.kind, "runtime": runs_as, "min_confidence": threshold}
     inputs = None if any(source.path is None for source in found) else len(found)
     try:
         with progress(errors, show_progress, inputs) as counting, (atomic_writer(output, "wb" if fmt in BINARY_FORMATS else "w") if output else nullcontext(sys.stdout)) as handle:
-            probabilities = in_process(classifier) if workers == 1 else partial(parallel_probabilities, folder=folder, backend=runtime_backend, workers=workers)
-            predictions = counting(tally.count(classify(sentences, probabilities, card.labels.names, settings.chunk, card.labels.negative, threshold)))
-            write_predictions(predictions, fmt, handle, card.labels, claims_only, settings, about)
+            if engine == "ray":
+                read_from = {str(source.path.resolve()): source for source in found if source.path is not None}
+                job = Job(str(folder.resolve()), runtime_backend, card.segment, card.labels.names, card.labels.negative, settings.chunk, threshold, text_column, rows, read_from)
+                predictions = ray_predictions(job, address, ray_actors, ray_batch or settings.chunk, warn)
+            else:
+                probabilities = in_process(classifier) if workers == 1 else partial(parallel_probabilities, folder=folder, backend=runtime_backend, workers=workers)
+                sentences = input_sentences(found, sys.stdin.buffer, card.segment, text_column, rows, warn)
+                predictions = classify(sentences, probabilities, card.labels.names, settings.chunk, card.labels.negative, threshold)
+            write_predictions(counting(tally.count(predictions)), fmt, handle, card.labels, claims_only, settings, about)
     except BrokenPipeError:
         # The reader left (`| head`): stop quietly, and keep Python from failing again on flushing stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

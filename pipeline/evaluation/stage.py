@@ -93,7 +93,11 @@ def report(config: Config) -> str:
 
 def describe(kind: str, params: Any) -> str:
     """A model's recipe in a few words, for the report."""
-    what = {"majority": "the most frequent label", "tfidf": "TF-IDF word and character n-grams, logistic regression"}.get(kind) or f"`{params.recipe}` recipe"
+    what = {
+        "majority": "the most frequent label",
+        "tfidf": "TF-IDF word and character n-grams, logistic regression",
+        "fast": "static token vectors distilled from the encoder (model2vec), logistic regression",
+    }.get(kind) or f"`{params.recipe}` recipe"
     return what + (" with the label descriptions" if params.descriptions else "")
 
 

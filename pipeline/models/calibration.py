@@ -24,13 +24,15 @@ FLOOR = 1e-12  # probability given to a class the model rules out, so its log st
 BOUNDS = (0.05, 20.0)
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
 def temper(proba: np.ndarray, temperature: float) -> np.ndarray:
     if temperature == 1.0:
         return proba
-    scaled = np.log(np.clip(proba, FLOOR, 1.0)) / temperature
-    scaled -= scaled.max(axis=1, keepdims=True)
-    exp = np.exp(scaled)
-    return exp / exp.sum(axis=1, keepdims=True)
+    return softmax(np.log(np.clip(proba, FLOOR, 1.0)) / temperature)
 
 
 def fit_temperature(proba: np.ndarray, gold: Sequence[int]) -> float:

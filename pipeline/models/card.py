@@ -19,6 +19,7 @@ from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
 from pipeline.params import (
     MODEL_KINDS,
+    FastParams,
     LabelSet,
     MajorityParams,
     SegmentParams,
@@ -27,8 +28,8 @@ from pipeline.params import (
 )
 
 CARD = "model.json"
-LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "numpy")
-PARAMS = {"majority": MajorityParams, "tfidf": TfidfParams, "transformer": TransformerParams}
+LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "model2vec", "numpy")
+PARAMS = {"majority": MajorityParams, "tfidf": TfidfParams, "transformer": TransformerParams, "fast": FastParams}
 # Version of the card's shape; a card without it, or older, comes from a version of stance that predict can no longer read.
 CARD_VERSION = 3
 

@@ -24,8 +24,11 @@ OUTPUT = "probabilities"
 
 
 def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity), not every core of the machine."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """Cores this process may run on (its CPU affinity), not every core of the machine, and no more
+    than OMP_NUM_THREADS where that is set (Ray sets it to an actor's share of the cores)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    return min(cores, int(limit)) if limit.isdigit() and int(limit) > 0 else cores
 
 
 @dataclass

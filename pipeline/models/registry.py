@@ -43,6 +43,7 @@ KINDS: dict[str, Kind] = {
     "majority": Kind("pipeline.models.majority"),
     "tfidf": Kind("pipeline.models.tfidf"),
     "transformer": Kind("pipeline.models.transformer", export="pipeline.models.onnx_export:export_int8"),
+    "fast": Kind("pipeline.models.fast"),
 }
 
 

@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 
 from pipeline.labels.dataset import Dataset
-from pipeline.models.calibration import Calibrated
+from pipeline.models.calibration import Calibrated, softmax
 from pipeline.models.encoder import ENCODER_DIR, embed, load_encoder
 from pipeline.models.logreg import linear_head
-from pipeline.models.tuning import softmax, tune
+from pipeline.models.tuning import tune
 from pipeline.params import TransformerParams
 
 HEAD = "head.safetensors"

@@ -21,7 +21,7 @@ from sklearn.metrics import f1_score
 
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import ALWAYS_TRAIN, Dataset
-from pipeline.models.calibration import fit_temperature
+from pipeline.models.calibration import fit_temperature, softmax
 from pipeline.models.encoder import embed, load_encoder, pool
 from pipeline.models.logreg import linear_head
 from pipeline.params import TransformerParams
@@ -36,11 +36,6 @@ class Tuned:
     weight: np.ndarray
     bias: np.ndarray
     temperature: float
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def held_out_split(data: Dataset, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ from pipeline.predict.inputs import InputSentence
 from pipeline.scores import scored_rows
 
 # Names `--model` accepts besides a folder, and the model kind each one means.
-MODEL_NAMES = {"transformer": "transformer", "baseline": "tfidf"}
+MODEL_NAMES = {"transformer": "transformer", "fast": "fast", "baseline": "tfidf"}
 RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside")
 UNCLEAR = "unclear"  # the overall stance of an article with too few confident claims
 # A carried column named like an output field keeps its value under this prefix.

@@ -18,7 +18,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -150,12 +150,19 @@ def _article(source: Source, handle: BinaryIO, params: SegmentParams, warn: Warn
         yield InputSentence(source.name, source.article, sentence.index, sentence.text, paragraph=sentence.paragraph)
 
 
-def _record(source: Source, where: str, row: dict[str, Any], text_column: str, counts: Counter[str]) -> InputSentence:
-    """One record as a sentence; its `index` counts the sentences of its article so far."""
+def _record(source: Source, where: str, row: dict[str, Any], text_column: str) -> InputSentence:
+    """One record as a sentence, numbered later by `numbered`."""
     text, article, columns = _fields(source, where, row, text_column)
-    index = counts[article]
-    counts[article] += 1
-    return InputSentence(source.name, article, index, text, columns)
+    return InputSentence(source.name, article, 0, text, columns)
+
+
+def numbered(sentences: Iterable[InputSentence]) -> Iterator[InputSentence]:
+    """Sentences of records numbered within their article in order of appearance: what `sentence` says in the output."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for sentence in sentences:
+        key = (sentence.source, sentence.article)
+        yield replace(sentence, index=counts[key])
+        counts[key] += 1
 
 
 def _fields(source: Source, where: str, row: dict[str, Any], text_column: str) -> tuple[str, str, dict[str, Any]]:
@@ -212,14 +219,19 @@ def _records(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> 
     return parquet_records(handle, source.name)
 
 
+def record_sentences(
+    source: Source, records: Iterable[tuple[str, dict[str, Any]]], text_column: str, rows: str, params: SegmentParams, warn: Warn
+) -> Iterator[InputSentence]:
+    """The sentences of a sentence file's records: each record one sentence, or (`rows` "articles") one article to segment."""
+    if rows == "articles":
+        return _article_rows(source, records, text_column, params, warn)
+    return numbered(_record(source, where, row, text_column) for where, row in records)
+
+
 def _read(source: Source, handle: BinaryIO, params: SegmentParams, text_column: str, rows: str, warn: Warn) -> Iterator[InputSentence]:
     if source.suffix not in SENTENCE_SUFFIXES:
         return _article(source, handle, params, warn)
-    records = _records(source, handle, text_column, warn)
-    if rows == "articles":
-        return _article_rows(source, records, text_column, params, warn)
-    counts: Counter[str] = Counter()
-    return (_record(source, where, row, text_column, counts) for where, row in records)
+    return record_sentences(source, _records(source, handle, text_column, warn), text_column, rows, params, warn)
 
 
 def input_sentences(
