@@ -155,6 +155,13 @@ def test_inputs_ray_cannot_read_like_one_process_are_refused_before_it_starts(
     assert result.exit_code == 1 and result.stderr == f"error: {path}: {message}\n"
 
 
+def test_a_damaged_parquet_file_is_refused_before_ray_starts(majority_model: Path, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.parquet"
+    path.write_bytes(b"PAR1" + b"\x00" * 64)
+    result = predict(str(path), "--model", str(majority_model), "--engine", "ray", "--output", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 1 and result.stderr.startswith(f"error: {path}: not a readable Parquet file (") and result.stderr.count("\n") == 1
+
+
 def test_ray_reads_only_parquet_and_does_not_mix_with_workers(majority_model: Path, tmp_path: Path) -> None:
     article = sorted((ROOT / "data" / "articles").glob("*.txt"))[0]
     text = predict(str(article), "--model", str(majority_model), "--engine", "ray")

@@ -123,12 +123,16 @@ def _prediction(row: dict[str, Any], labels: Sequence[str], warn: Warn) -> Predi
 
 def check_inputs(found: Sequence[Source], text_column: str, rows: str) -> None:
     """Refuse, before Ray starts, inputs it cannot read the way one process would."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     for source in found:
         if source.path is None or source.suffix != ".parquet":
             raise StanceError(f"{source.name}: --engine ray reads Parquet files or folders of them; classify other inputs without --engine ray.")
-        names = pq.read_schema(source.path).names
+        try:
+            names = pq.read_schema(source.path).names
+        except (pa.ArrowException, OSError) as err:
+            raise StanceError(f"{source.name}: not a readable Parquet file ({str(err).splitlines()[0]}).") from None
         if text_column not in names:
             raise StanceError(f"{source.name}: no column {text_column!r} with the text to classify.")
         if PATH_COLUMN in names:
