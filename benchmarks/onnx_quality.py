@@ -60,7 +60,7 @@ def main(params: ParamsOption = DEFAULT_PARAMS, output: OutputOption = HERE / "r
         held_out = data.subset(test)
         with tempfile.TemporaryDirectory() as tmp:
             model.save(Path(tmp))
-            export_int8(model.model, Path(tmp))  # type: ignore[arg-type]
+            export_int8(model.model, Path(tmp), settings)  # type: ignore[arg-type]
             exported = Calibrated(onnx_runtime.load(Path(tmp), labels.names, settings), model.temperature)
             scores = {"torch": model.predict_proba(held_out.texts), "onnx": exported.predict_proba(held_out.texts)}
         gold.extend(held_out.labels)

@@ -2,7 +2,7 @@
 
 Every measurement is a whole process, start to exit, run in this one script so
 all share the machine's state: (a) `transformers.pipeline("text-classification")`
-on all-MiniLM-L6-v2 (benchmarks/hf_pipeline.py), (b) `stance predict` on the
+on the model's own encoder (benchmarks/hf_pipeline.py), (b) `stance predict` on the
 same sentences as JSONL with the int8 ONNX model, in one process and with
 `--workers 2` (whose records must be byte-identical), (c) the same with the torch
 backend, (d) the fast triage model (`--model fast`), (e) the int8 model on the
@@ -48,6 +48,7 @@ from workload import (
 
 from pipeline.config import DEFAULT_PARAMS, load_config
 from pipeline.files import write_json, write_jsonl
+from pipeline.models.encoder import ENCODER_DIR
 from pipeline.models.onnx_runtime import ONNX_FILE
 
 app = typer.Typer(add_completion=False)
@@ -118,7 +119,7 @@ def main(
         article = paths.articles / f"{SHORT_ARTICLE}.txt"
         # name: (command, sentences it classifies, whether it counts as throughput)
         commands = {
-            "transformers.pipeline": ([sys.executable, str(HERE / "hf_pipeline.py"), str(sentence_file)], sentences, True),
+            "transformers.pipeline": ([sys.executable, str(HERE / "hf_pipeline.py"), str(sentence_file), str(folder / ENCODER_DIR)], sentences, True),
             "stance predict, onnx int8": ([*predict, str(sentence_file), "--backend", "onnx", "--output", str(scratch / "onnx.jsonl")], sentences, True),
             "stance predict, onnx int8, --workers 2": (
                 [*predict, str(sentence_file), "--backend", "onnx", "--workers", "2", "--output", str(scratch / "onnx2.jsonl")],

@@ -28,7 +28,7 @@ OutputOption = Annotated[Path, typer.Option("--output", help="Results file (JSON
 
 def seed_sentences(config: Config) -> list[Sentence]:
     """The seed corpus's sentences: real text at real lengths, which the benchmark may print and keep."""
-    return segment_corpus(project_corpora(config.paths)[0], config.segment)
+    return segment_corpus(project_corpora(config.paths)[0], config.segment, config.slices)
 
 
 def cycled(corpus: Sequence[Sentence], count: int) -> list[str]:

@@ -31,6 +31,7 @@ from pipeline.params import (
     PredictParams,
     ReportParams,
     SegmentParams,
+    SliceParams,
     TfidfParams,
     TrainParams,
     TransformerParams,
@@ -47,7 +48,8 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise StanceError(f"{where} must be a mapping, got {value!r}.")
-        return dict(value)
+        _, item = typing.get_args(kind) or (Any, Any)
+        return {str(key): v if item is Any else _coerce(v, item, f"{where}.{key}") for key, v in value.items()}
     if kind is Path:
         if not isinstance(value, str | Path):
             raise StanceError(f"{where} must be a path string, got {value!r}.")
@@ -103,6 +105,7 @@ class Config:
     source: Path
     paths: Paths
     segment: SegmentParams
+    slices: SliceParams
     labels: LabelSet
     train: TrainParams
     majority: MajorityParams
@@ -165,12 +168,16 @@ def project_root(path: Path) -> Path:
 
 def rebased(raw: dict[str, Any], root: Path) -> dict[str, Any]:
     """The file's paths, relative to the project root, as paths from the current folder."""
-    def move(value: str) -> str:
-        return os.path.relpath(root / value)
+    def move(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: move(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [move(item) for item in value]
+        return os.path.relpath(root / value) if isinstance(value, str) else value
 
     out = {**raw}
     if isinstance(raw.get("paths"), dict):
-        out["paths"] = {key: move(value) if isinstance(value, str) else value for key, value in raw["paths"].items()}
+        out["paths"] = move(raw["paths"])
     if isinstance(raw.get("benchmark"), dict):
         out["benchmark"] = {key: move(value) if key in ("data", "out") and isinstance(value, str) else value for key, value in raw["benchmark"].items()}
     return out

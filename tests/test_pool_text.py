@@ -37,8 +37,9 @@ def tracked_texts() -> dict[str, str]:
 def pool_sentences() -> list[str]:
     if not POOL.is_dir():
         pytest.skip(f"the article pool is not at {POOL}")
-    params = load_config(PARAMS).segment
-    return [s.text for s in segment_corpus(Corpus("pool", POOL, True, "paths.pool"), params) if len(s.text) >= SHORTEST]
+    config = load_config(PARAMS)
+    corpora = [Corpus(name, folder, True, f"paths.pools.{name}") for name, folder in config.paths.pools.items()]
+    return [s.text for corpus in corpora for s in segment_corpus(corpus, config.segment, config.slices) if len(s.text) >= SHORTEST]
 
 
 def copied(texts: dict[str, str], sentences: list[str]) -> list[tuple[str, str]]:

@@ -28,3 +28,11 @@ def test_the_readme_quotes_the_reports_verdict() -> None:
     report = (ROOT / "reports" / "report.md").read_text(encoding="utf-8").splitlines()
     assert report[0] == "# Evaluation report" and report[2].startswith("Shipped: ")
     assert f"> {report[2]}" in README
+
+
+def test_the_readme_behaviour_table_is_the_reports() -> None:
+    report = (ROOT / "reports" / "report.md").read_text(encoding="utf-8").splitlines()
+    start = report.index("## Behaviour (pass rate by capability)")
+    first = next(i for i in range(start, len(report)) if report[i].startswith("| capability |"))
+    last = next(i for i in range(first, len(report)) if report[i].startswith("| all |"))
+    assert "\n".join(report[first : last + 1]) in README

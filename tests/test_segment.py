@@ -30,7 +30,7 @@ from pipeline.corpus.segment import (
 from pipeline.errors import StanceError
 from pipeline.files import write_jsonl
 from pipeline.params import SegmentParams
-from tests.conftest import POOL, needs_pool
+from tests.conftest import CONFIG, POOL, POOL_2, POOLS, needs_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "data" / "articles"
@@ -49,7 +49,7 @@ def seed(folder: Path) -> Corpus:
 
 @pytest.fixture(scope="module")
 def corpus(segment_params: SegmentParams) -> list[Sentence]:
-    return segment_corpus(seed(ARTICLES), segment_params)
+    return segment_corpus(seed(ARTICLES), segment_params, CONFIG.slices)
 
 
 def article_text(article: str) -> str:
@@ -186,7 +186,7 @@ def test_ids_are_article_and_contiguous_index(corpus: list[Sentence]) -> None:
 
 def test_full_corpus_gives_420_sentences_stable_across_runs(corpus: list[Sentence], segment_params: SegmentParams) -> None:
     assert len(corpus) == 420
-    again = segment_corpus(seed(ARTICLES), segment_params)
+    again = segment_corpus(seed(ARTICLES), segment_params, CONFIG.slices)
     assert [s.to_record() for s in again] == [s.to_record() for s in corpus]
 
 
@@ -232,29 +232,29 @@ def folder(tmp_path: Path) -> Path:
 def test_binary_file_is_refused_with_its_name(folder: Path, segment_params: SegmentParams) -> None:
     (folder / "scan.txt").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
     with pytest.raises(StanceError, match=r"scan\.txt:1: not text \(mostly control or unassigned characters\)"):
-        segment_corpora([seed(folder)], segment_params)
+        segment_corpora([seed(folder)], segment_params, CONFIG.slices)
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
 def test_empty_file_is_refused_with_its_name(folder: Path, segment_params: SegmentParams, content: bytes) -> None:
     (folder / "blank.txt").write_bytes(content)
     with pytest.raises(StanceError, match=r"blank\.txt: empty file"):
-        segment_corpora([seed(folder)], segment_params)
+        segment_corpora([seed(folder)], segment_params, CONFIG.slices)
 
 
 def test_missing_or_empty_folder_is_refused(tmp_path: Path, segment_params: SegmentParams) -> None:
     with pytest.raises(StanceError, match="article folder not found"):
-        segment_corpora([seed(tmp_path / "nowhere")], segment_params)
+        segment_corpora([seed(tmp_path / "nowhere")], segment_params, CONFIG.slices)
     (tmp_path / "notes.csv").write_text("id\n", encoding="utf-8")
     with pytest.raises(StanceError, match="no articles"):
-        segment_corpora([seed(tmp_path)], segment_params)
+        segment_corpora([seed(tmp_path)], segment_params, CONFIG.slices)
 
 
 def test_two_files_with_one_id_are_refused(folder: Path, segment_params: SegmentParams) -> None:
     (folder / "copy").mkdir()
     shutil.copy(folder / f"{TIME_ARTICLE}.txt", folder / "copy" / f"{TIME_ARTICLE}.md")
     with pytest.raises(StanceError, match=f"the article id '{TIME_ARTICLE}' is also .*; rename one file"):
-        segment_corpora([seed(folder)], segment_params)
+        segment_corpora([seed(folder)], segment_params, CONFIG.slices)
 
 
 def test_windows_1252_text_falls_back_and_segments_the_same(folder: Path, segment_params: SegmentParams) -> None:
@@ -270,8 +270,8 @@ def test_windows_1252_text_falls_back_and_segments_the_same(folder: Path, segmen
     assert decode(b"\xef\xbb\xbf" + text.encode("utf-8"), "bom.txt").text == text
 
     (folder / "legacy.txt").write_bytes(legacy)
-    legacy_sentences = [s for s in segment_corpora([seed(folder)], segment_params) if s.article == "legacy"]
-    expected = segment_article("legacy", text, segment_params, "seed")
+    legacy_sentences = [s for s in segment_corpora([seed(folder)], segment_params, CONFIG.slices) if s.article == "legacy"]
+    expected = [replace(s, slice="seed", genre="unknown") for s in segment_article("legacy", text, segment_params, "seed")]
     assert legacy_sentences == expected
     assert read_article(folder / "legacy.txt").fell_back
 
@@ -290,19 +290,42 @@ def test_sentences_file_errors_name_file_and_line(tmp_path: Path, corpus: list[S
 # --- the article pool, read in place -------------------------------------------------------------
 
 
-def pool_labels() -> list[dict[str, str]]:
-    path = ROOT / "labels" / "pool" / "adjudicated.jsonl"
+def pool_labels(pool: str) -> list[dict[str, str]]:
+    path = ROOT / "labels" / pool / "adjudicated.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 @needs_pool
-@pytest.mark.parametrize("article", ["pk02", "ww10"])  # a short news report; a PDF copy with hyphenated line ends
-def test_pool_article_segments_to_the_sentences_its_labels_name(article: str, segment_params: SegmentParams) -> None:
-    sentences = segment_article(article, read_article(POOL / f"{article}.txt").text, segment_params, "pool")
-    labeled = [r for r in pool_labels() if r["article"] == article]
+@pytest.mark.parametrize(
+    ("pool", "article"),
+    # a short news report; a PDF copy with hyphenated line ends; from the extension, a wire report and an editorial
+    [("pool", "pk02"), ("pool", "ww10"), ("pool-2", "ww52"), ("pool-2", "pk34")],
+)
+def test_pool_article_segments_to_the_sentences_its_labels_name(pool: str, article: str, segment_params: SegmentParams) -> None:
+    sentences = segment_article(article, read_article(POOLS[pool] / f"{article}.txt").text, segment_params, pool)
+    labeled = [r for r in pool_labels(pool) if r["article"] == article]
     assert [(s.id, s.hash) for s in sentences] == [(r["id"], r["hash"]) for r in labeled]
     assert [s.index for s in sentences] == list(range(len(sentences)))
-    assert {s.corpus for s in sentences} == {"pool"}
+    assert {s.corpus for s in sentences} == {pool}
+
+
+@needs_pool
+def test_every_sentence_carries_its_articles_metadata_and_the_slice_comes_from_it() -> None:
+    by_article = {s.article: s for s in segment_corpus(Corpus("pool-2", POOL_2, True, "paths.pools.pool-2"), CONFIG.segment, CONFIG.slices)}
+    # af35 is about Pakistan's talks with the Afghan Taliban: its conflict, not its file name, puts it in `af`
+    assert (by_article["af35"].slice, by_article["af35"].genre, by_article["af35"].kind) == ("af", "news", "news")
+    assert by_article["af35"].conflict.startswith("Pakistan-Afghan Taliban")
+    assert (by_article["pk34"].slice, by_article["pk34"].genre, by_article["pk34"].outlet) == ("pk", "opinion", "The Express Tribune")
+    assert (by_article["ww76"].slice, by_article["ww76"].date) == ("ww", "2012-03")
+    assert len(by_article) == 90
+
+
+def test_an_article_with_no_metadata_takes_its_corpus_as_slice_whatever_its_name(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "pk_africanagenda_m23.txt").write_text("M23 and Kinshasa signed a declaration in Doha.\n", encoding="utf-8")
+    (sentence,) = segment_corpus(Corpus("seed", folder, False, "paths.articles", tmp_path / "none.csv"), CONFIG.segment, CONFIG.slices)
+    assert (sentence.slice, sentence.genre, sentence.outlet) == ("seed", "unknown", "")
 
 
 @needs_pool
@@ -313,18 +336,18 @@ def test_pool_reads_only_the_files_its_manifest_lists(segment_params: SegmentPar
     assert len(pool.files()) == 64
 
 
-def test_both_corpora_come_from_configs_and_a_missing_pool_names_its_setting(tmp_path: Path, segment_params: SegmentParams) -> None:
+def test_every_corpus_comes_from_configs_and_a_missing_pool_names_its_setting(tmp_path: Path, segment_params: SegmentParams) -> None:
     paths = load_config(ROOT / "configs" / "params.yaml").paths
-    assert [(c.name, c.in_place) for c in project_corpora(paths)] == [("seed", False), ("pool", True)]
-    missing = Corpus("pool", tmp_path / "article-pool", True, "paths.pool")
-    with pytest.raises(StanceError, match=r"article-pool: pool article folder not found; set paths\.pool in configs/params\.yaml"):
-        segment_corpora([seed(ARTICLES), missing], segment_params)
+    assert [(c.name, c.in_place) for c in project_corpora(paths)] == [("seed", False), ("pool", True), ("pool-2", True)]
+    (missing,) = [c for c in project_corpora(replace(paths, pools={"pool-2": tmp_path / "article-pool-2"})) if c.in_place]
+    with pytest.raises(StanceError, match=r"article-pool-2: pool-2 article folder not found; set paths\.pools\.pool-2 in configs/params\.yaml"):
+        segment_corpora([seed(ARTICLES), missing], segment_params, CONFIG.slices)
 
 
 def test_a_manifest_that_lists_a_missing_file_is_refused(folder: Path, segment_params: SegmentParams) -> None:
     (folder / "sources.jsonl").write_text(json.dumps({"file": f"{TIME_ARTICLE}.txt"}) + "\n" + json.dumps({"file": "gone.txt"}) + "\n", encoding="utf-8")
     with pytest.raises(StanceError, match=r"sources\.jsonl:2: lists gone\.txt, which is not in"):
-        segment_corpora([seed(folder)], segment_params)
+        segment_corpora([seed(folder)], segment_params, CONFIG.slices)
 
 
 # --- bounded work per input ---------------------------------------------------------------------------
@@ -335,7 +358,7 @@ def test_a_long_line_without_punctuation_is_cut_with_a_warning_and_takes_linear_
     words = " ".join(f"word{i % 97}" for i in range(40_000))  # about 280,000 characters, no sentence end
     warnings: list[str] = []
     start = time.perf_counter()
-    segment_article("long", words[: len(words) // 8], segment_params)
+    segment_article("long", words[: len(words) // 8], segment_params, CONFIG.slices)
     small_seconds = time.perf_counter() - start
     start = time.perf_counter()
     sentences = segment_article("long", f"Talks began.\n{words}\nThey ended.", segment_params, warn=warnings.append, source="long.txt")

@@ -12,6 +12,7 @@ app = typer.Typer(add_completion=False, help="Stance toward talks with militant 
 app.command()(stages.segment)
 app.command()(stages.train)
 app.command()(stages.evaluate)
+app.command()(stages.behaviour)
 app.command()(stages.report)
 app.command("check-floor")(stages.check_floor)
 app.command()(predict.predict)

@@ -87,7 +87,7 @@ def label(
     for article in added:
         if article.fell_back:
             warn(f"{article.id}: not UTF-8; decoded as Windows-1252 and stored as UTF-8 in {paths.articles}.")
-    sentences = segment_corpora(project_corpora(paths), config.segment, warn)
+    sentences = segment_corpora(project_corpora(paths), config.segment, config.slices, warn)
     pending = unlabeled(sentences, done, {a.id for a in added} if inputs else None)
     if added:
         typer.echo(f"Articles to label: {', '.join(a.id for a in added)} ({sum(a.new for a in added)} new in {paths.articles}).")

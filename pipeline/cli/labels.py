@@ -37,7 +37,7 @@ def check(
 
     config = project_config(params)
     labels = config.labels
-    chosen = label_files(files or [config.paths.labels, config.paths.pool_labels])
+    chosen = label_files(files or [config.paths.labels, *config.paths.pool_labels])
     report = check_labels(chosen, read_sentences(config.paths.sentences), labels, in_place_corpora(config.paths))
     rows = [(article, [str(report.counts[article][n]) for n in labels.names] + [str(sum(report.counts[article].values()))]) for article in sorted(report.counts)]
     Console().print(label_table("Labels per article", "article", (*labels.names, "total"), rows))
@@ -57,14 +57,14 @@ def agree(
     second: Annotated[Path, typer.Argument(help="Label file of the second, blind pass.", exists=True, dir_okay=False)],
     params: ParamsOption = PARAMS,
 ) -> None:
-    """Cohen's kappa between two label passes, for all labels and for claim-vs-none, overall and per slice."""
-    from pipeline.corpus.corpora import article_slice, read_sentences
+    """Cohen's kappa between two label passes, for all labels and for claim-vs-none, overall, per slice and per genre."""
+    from pipeline.corpus.corpora import read_sentences
     from pipeline.labels.agreement import agreement
     from pipeline.labels.records import read_label_file
 
     config = project_config(params)
     labels = config.labels
-    slices = {s.id: article_slice(s) for s in read_sentences(config.paths.sentences)}
+    sentences = read_sentences(config.paths.sentences)
     passes = []
     for path in (first, second):
         records, problems = read_label_file(path, labels)
@@ -74,9 +74,11 @@ def agree(
     result = agreement(passes[0], passes[1], labels)
     typer.echo(f"{result.n} sentences in both passes; observed agreement {result.observed:.3f}")
     typer.echo(f"Cohen's kappa, four labels: {result.kappa:.3f}; claim vs none: {result.claim_kappa:.3f}")
-    for name in sorted({slices.get(r.id, "unknown") for r in passes[0]}):
-        part = agreement(*([r for r in records if slices.get(r.id, "unknown") == name] for records in passes), labels)
-        typer.echo(f"  slice {name}: {part.n} sentences; kappa {part.kappa:.3f}; claim vs none {part.claim_kappa:.3f}")
+    for view in ("slice", "genre"):
+        group = {s.id: getattr(s, view) or "unknown" for s in sentences}
+        for name in sorted({group.get(r.id, "unknown") for r in passes[0]}):
+            part = agreement(*([r for r in records if group.get(r.id, "unknown") == name] for records in passes), labels)
+            typer.echo(f"  {view} {name}: {part.n} sentences; kappa {part.kappa:.3f}; claim vs none {part.claim_kappa:.3f}")
     rows = [(name, [str(int(v)) for v in row]) for name, row in zip(labels.names, result.confusion, strict=True)]
     Console().print(label_table("Confusion (rows: first pass, columns: second pass)", "", labels.names, rows))
     for a, b in result.disagreements:

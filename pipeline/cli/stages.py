@@ -40,6 +40,14 @@ def evaluate(params: ParamsOption = PARAMS) -> None:
 
 
 @reports_errors
+def behaviour(params: ParamsOption = PARAMS) -> None:
+    """Score every trained model on the behavioural test cases (DVC stage `behaviour`)."""
+    from pipeline.evaluation.behaviour_stage import behaviour as run
+
+    typer.echo(run(project_config(params)))
+
+
+@reports_errors
 def report(params: ParamsOption = PARAMS) -> None:
     """Write reports/report.md from the evaluation (DVC stage `report`)."""
     from pipeline.evaluation.stage import report as run

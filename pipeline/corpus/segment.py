@@ -29,6 +29,13 @@ class Sentence:
     text: str
     hash: str
     corpus: str = ""  # the corpus it came from; "" for articles given to `stance predict`
+    # From the article's metadata (`pipeline.corpus.metadata`); "" where it has none.
+    slice: str = ""  # seed, pk, af, ww: folds are stratified by it and scores reported per slice
+    genre: str = ""  # news or opinion
+    outlet: str = ""
+    date: str = ""
+    kind: str = ""
+    conflict: str = ""
 
     def to_record(self) -> dict[str, object]:
         return asdict(self)

@@ -1,4 +1,4 @@
-"""The `segment` stage: both corpora to `data/sentences.jsonl`."""
+"""The `segment` stage: every corpus to `data/sentences.jsonl`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pipeline.files import write_jsonl
 
 
 def segment(config: Config, warn: Callable[[str], None]) -> str:
-    sentences = segment_corpora(project_corpora(config.paths), config.segment, warn)
+    sentences = segment_corpora(project_corpora(config.paths), config.segment, config.slices, warn)
     write_jsonl(config.paths.sentences, (s.to_record() for s in sentences))
     per_corpus = Counter(s.corpus for s in sentences)
     parts = ", ".join(f"{count} {name}" for name, count in per_corpus.items())

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.params import LabelSet
+from pipeline.scores import UNCLEAR, overall_stance
 
 
 def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int) -> list[dict[str, float]]:
@@ -83,3 +84,37 @@ def confidence_view(
         tail = (1 - level) / 2 * 100
         view["ece_interval"] = [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
     return view
+
+
+def summary_view(
+    gold: Sequence[str],
+    pred: Sequence[str],
+    confidence: Sequence[float],
+    articles: Sequence[str],
+    labels: LabelSet,
+    thresholds: Sequence[float],
+    min_claims: int,
+) -> list[dict[str, float]]:
+    """What article summaries would say at each minimum confidence, on held-out articles.
+
+    For each threshold: the share of articles whose summary states a stance
+    (not `unclear`; `stance predict`'s rule, `pipeline.scores.overall_stance`),
+    and the share of those whose stance is the one the hand labels give the
+    article by the same rule (every gold claim counted).
+    """
+    rows: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        rows.setdefault(article, []).append(i)
+    truth = {a: overall_stance([(gold[i], 1.0) for i in r if gold[i] != labels.negative], 0, labels, min_claims) for a, r in rows.items()}
+    out = []
+    for threshold in thresholds:
+        stated = right = 0
+        for article, picked in rows.items():
+            claims = [i for i in picked if pred[i] != labels.negative]
+            kept = [(pred[i], confidence[i]) for i in claims if confidence[i] >= threshold]
+            stance = overall_stance(kept, len(claims) - len(kept), labels, min_claims)
+            if stance != UNCLEAR:
+                stated += 1
+                right += stance == truth[article]
+        out.append({"threshold": float(threshold), "stated": stated / len(rows), "right": right / stated if stated else 0.0, "articles": len(rows)})
+    return out

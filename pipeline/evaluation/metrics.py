@@ -121,19 +121,28 @@ def per_article(gold: Sequence[str], pred: Sequence[str], articles: Sequence[str
 
 
 def evaluate(
-    gold: Sequence[str], pred: Sequence[str], articles: Sequence[str], slices: Sequence[str], labels: LabelSet, params: EvaluateParams, seed: int
+    gold: Sequence[str],
+    pred: Sequence[str],
+    articles: Sequence[str],
+    views: Mapping[str, Sequence[str]],
+    labels: LabelSet,
+    params: EvaluateParams,
+    seed: int,
 ) -> dict[str, Any]:
+    """Scores overall and within each group of every view (`slice`, `genre`: one value per sentence), as `per_<view>`."""
     scores = scored(gold, pred, labels, article_resamples(articles, params.bootstrap, seed), params.confidence)
     scores["per_class"] = per_class(gold, pred, labels)
     scores["confusion"] = {"labels": list(labels.names), "matrix": confusion_matrix(gold, pred, labels=list(labels.names)).tolist()}
-    scores["per_slice"] = {}
-    for name in sorted(set(slices)):
-        rows = [i for i, s in enumerate(slices) if s == name]
-        part = scored([gold[i] for i in rows], [pred[i] for i in rows], labels, article_resamples([articles[i] for i in rows], params.bootstrap, seed), params.confidence)
-        part["articles"] = len({articles[i] for i in rows})
-        part["sentences"] = len(rows)
-        part["claims"] = sum(gold[i] != labels.negative for i in rows)
-        scores["per_slice"][name] = part
+    for view, groups in views.items():
+        scores[f"per_{view}"] = {}
+        for name in sorted(set(groups)):
+            rows = [i for i, s in enumerate(groups) if s == name]
+            draws = article_resamples([articles[i] for i in rows], params.bootstrap, seed)
+            part = scored([gold[i] for i in rows], [pred[i] for i in rows], labels, draws, params.confidence)
+            part["articles"] = len({articles[i] for i in rows})
+            part["sentences"] = len(rows)
+            part["claims"] = sum(gold[i] != labels.negative for i in rows)
+            scores[f"per_{view}"][name] = part
     fold_f1 = [s["macro_f1"] for s in per_article(gold, pred, articles, labels).values()]
     scores["fold_macro_f1"] = {"mean": float(np.mean(fold_f1)), "std": float(np.std(fold_f1)), "min": float(np.min(fold_f1)), "max": float(np.max(fold_f1))}
     scores["sentences"] = len(gold)

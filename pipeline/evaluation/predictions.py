@@ -23,6 +23,9 @@ class CvPrediction:
     gold: str
     pred: str
     scores: dict[str, float]
+    # From the article's metadata, filled in after the folds (`pipeline.training.crossval.with_articles`).
+    corpus: str = ""
+    genre: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.errors import StanceError
+from pipeline.evaluation.behaviour import behaviour_section
 from pipeline.evaluation.confidence import recommended_confidence
 from pipeline.evaluation.scoring import Metrics
 from pipeline.markdown import markdown_table, shorten
@@ -94,13 +95,23 @@ def _calibration(view: Mapping[str, Any], focus: str, claim_precision: float) ->
         "",
         "Every model's probabilities are temperature-scaled, the temperature fitted on training articles only. "
         "Calibration error: the mean gap between confidence and the share correct, over equal-width confidence bins "
-        "(0 is perfect). Keeping only claims at or above a confidence trades recall for precision:",
+        "(0 is perfect). Keeping only claims at or above a confidence trades recall for precision, and decides what "
+        "article summaries say: a summary states a stance only with enough kept claims (`predict.min_claims`), else `unclear`. "
+        "The last two columns are for held-out articles: the share whose summary states a stance, and the share of those "
+        "whose stance is the one their hand labels give by the same rule.",
         "",
         *markdown_table(
-            ["confidence at least", "claims kept", "precision of kept claims", "recall of gold claims"],
+            ["confidence at least", "claims kept", "precision of kept claims", "recall of gold claims", "articles with a stated summary", "stated summaries right"],
             [
-                [f"**{row['threshold']:.2f}**" if row["threshold"] == recommended else f"{row['threshold']:.2f}", f"{row['kept']} ({row['coverage']:.0%})", _f(row["precision"]), _f(row["recall"])]
-                for row in view["risk_coverage"]
+                [
+                    f"**{row['threshold']:.2f}**" if row["threshold"] == recommended else f"{row['threshold']:.2f}",
+                    f"{row['kept']} ({row['coverage']:.0%})",
+                    _f(row["precision"]),
+                    _f(row["recall"]),
+                    f"{summary['stated']:.0%}",
+                    f"{summary['right']:.0%}",
+                ]
+                for row, summary in zip(view["risk_coverage"], view["summaries"], strict=True)
             ],
         ),
         "",
@@ -112,12 +123,24 @@ def _calibration(view: Mapping[str, Any], focus: str, claim_precision: float) ->
     ]
 
 
-def _corpus_table(counts: Mapping[str, Mapping[str, int]], labels: LabelSet) -> list[str]:
+def _corpus_table(view: str, counts: Mapping[str, Mapping[str, int]], labels: LabelSet) -> list[str]:
     rows = []
     for name, row in counts.items():
         claims = row["sentences"] - row[labels.negative]
         rows.append([name, str(row["articles"]), str(row["sentences"]), *(str(row[label]) for label in labels.names), f"{claims / row['sentences']:.0%}"])
-    return markdown_table(["slice", "articles", "sentences", *labels.names, "claims"], rows)
+    return markdown_table([view, "articles", "sentences", *labels.names, "claims"], rows)
+
+
+def _view_scores(view: str, cv: Mapping[str, Mapping[str, Any]], focus: Mapping[str, Any]) -> list[str]:
+    """Macro-F1 of every model within each group of a view (slice, genre), with intervals."""
+    groups = focus[f"per_{view}"]
+    return markdown_table(
+        [view, "articles", "sentences", "claims", *cv],
+        [
+            [name, str(part["articles"]), str(part["sentences"]), str(part["claims"]), *(_ci(cv[model][f"per_{view}"][name], "macro_f1") for model in cv)]
+            for name, part in groups.items()
+        ],
+    )
 
 
 def build_report(
@@ -128,8 +151,9 @@ def build_report(
     labels: LabelSet,
     params: ReportParams,
     claim_precision: float,
+    behaviour: dict[str, dict[str, dict[str, Any]]],
 ) -> str:
-    """`texts` holds only sentences whose text may be copied: pool sentences appear by id."""
+    """`texts` holds only sentences whose text may be copied: pool sentences appear by id; `behaviour` is `stance behaviour`'s results."""
     cv = metrics.cv
     if params.focus not in cv:
         raise StanceError(f"report: no cross-validation scores for model {params.focus!r}; models scored: {', '.join(cv)}.")
@@ -140,7 +164,6 @@ def build_report(
     folds = len({r["fold"] for r in merged})
     negative_share = (n - claims) / n if n else 0.0
     curves = metrics.learning_curve
-    slices = list(focus["per_slice"])
 
     lines = [
         "# Evaluation report",
@@ -156,9 +179,17 @@ def build_report(
         "",
         "## Labeled data",
         "",
-        *_corpus_table(metrics.corpus, labels),
+        *_corpus_table("corpus", metrics.corpus["corpus"], labels),
         "",
-        "`seed`: the five seed articles; `pk`, `af`, `ww`: the article pool (Pakistan, Afghanistan, other conflicts), read in place.",
+        "`seed`: the project's own articles (`data/articles`); `pool`, `pool-2`: the article pools, read in place.",
+        "",
+        *_corpus_table("slice", metrics.corpus["slice"], labels),
+        "",
+        "Slices come from each article's metadata (`conflict`; configs `slices`): `pk` Pakistan, `af` Afghanistan, `ww` other conflicts.",
+        "",
+        *_corpus_table("genre", metrics.corpus["genre"], labels),
+        "",
+        "Genre: `news` is an article whose metadata `kind` is news; `opinion` is every other kind (analysis, editorial, opinion, interview, blog).",
         "",
         "## Models",
         "",
@@ -176,19 +207,11 @@ def build_report(
         *_calibration(metrics.confidence[params.focus], params.focus, claim_precision),
         "## Per slice (macro-F1)",
         "",
-        *markdown_table(
-            ["slice", "articles", "sentences", "claims", *cv],
-            [
-                [
-                    name,
-                    str(focus["per_slice"][name]["articles"]),
-                    str(focus["per_slice"][name]["sentences"]),
-                    str(focus["per_slice"][name]["claims"]),
-                    *(_ci(cv[model]["per_slice"][name], "macro_f1") for model in cv),
-                ]
-                for name in slices
-            ],
-        ),
+        *_view_scores("slice", cv, focus),
+        "",
+        "## Per genre (macro-F1)",
+        "",
+        *_view_scores("genre", cv, focus),
         "",
         f"## Per class: {params.focus}",
         "",
@@ -206,6 +229,7 @@ def build_report(
         "",
         f"![confusion](plots/confusion_{params.focus}.png)",
         "",
+        *behaviour_section(behaviour, params.focus),
         "## Learning curve (macro-F1 against training articles per fold)",
         "",
         *markdown_table(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import StanceError
-from pipeline.evaluation.confidence import confidence_view
+from pipeline.evaluation.confidence import confidence_view, summary_view
 from pipeline.evaluation.metrics import (
     article_resamples,
     evaluate,
@@ -18,6 +18,10 @@ from pipeline.evaluation.metrics import (
 )
 from pipeline.evaluation.predictions import CvPrediction
 from pipeline.params import EvaluateParams, LabelSet
+
+# Groups every model is scored within (`per_slice`, `per_genre`), and the ones the labeled data is counted by.
+SCORED_VIEWS = ("slice", "genre")
+COUNTED_VIEWS = ("corpus", *SCORED_VIEWS)
 
 
 def merge_predictions(by_model: Mapping[str, Sequence[CvPrediction]]) -> list[dict[str, Any]]:
@@ -30,7 +34,10 @@ def merge_predictions(by_model: Mapping[str, Sequence[CvPrediction]]) -> list[di
     merged = []
     for rows in zip(*(by_model[name] for name in names)):
         first = rows[0]
-        record: dict[str, Any] = {"id": first.id, "article": first.article, "slice": first.slice, "fold": first.fold, "gold": first.gold}
+        record: dict[str, Any] = {
+            "id": first.id, "article": first.article, "corpus": first.corpus, "slice": first.slice, "genre": first.genre,
+            "fold": first.fold, "gold": first.gold,
+        }
         record["predictions"] = {name: {"label": row.pred, "scores": row.scores} for name, row in zip(names, rows, strict=True)}
         merged.append(record)
     return merged
@@ -40,7 +47,8 @@ def merge_predictions(by_model: Mapping[str, Sequence[CvPrediction]]) -> list[di
 class Metrics:
     """`reports/metrics.json`: what `dvc metrics` shows and the report is written from."""
 
-    corpus: dict[str, dict[str, int]]
+    # View (corpus, slice, genre) -> group -> labeled articles, sentences and labels.
+    corpus: dict[str, dict[str, dict[str, int]]]
     cv: dict[str, dict[str, Any]]
     paired: dict[str, dict[str, Any]]
     learning_curve: dict[str, list[dict[str, Any]]]
@@ -65,16 +73,17 @@ def score_models(
     params: EvaluateParams,
     seed: int,
     thresholds: Sequence[float],
+    min_claims: int,
 ) -> Metrics:
     """CV scores of every model, the paired differences between them, the learning curves and calibration, all with intervals."""
     gold = [r["gold"] for r in merged]
     articles = [r["article"] for r in merged]
-    slices = [r["slice"] for r in merged]
+    views = {view: [r[view] for r in merged] for view in SCORED_VIEWS}
     preds = {name: [r["predictions"][name]["label"] for r in merged] for name in (merged[0]["predictions"] if merged else [])}
     draws = article_resamples(articles, params.bootstrap, seed)
     return Metrics(
         corpus=corpus_counts(merged, labels),
-        cv={name: evaluate(gold, pred, articles, slices, labels, params, seed) for name, pred in preds.items()},
+        cv={name: evaluate(gold, pred, articles, views, labels, params, seed) for name, pred in preds.items()},
         paired=paired_differences(gold, preds, articles, labels, params, seed),
         learning_curve={
             name: [
@@ -83,14 +92,26 @@ def score_models(
             ]
             for name, points in curves.items()
         },
-        confidence={
-            name: confidence_view(
-                gold, preds[name], [r["predictions"][name]["scores"][r["predictions"][name]["label"]] for r in merged], labels,
-                params.calibration_bins, thresholds, draws, params.confidence,
-            )
-            for name in preds
-        },
+        confidence={name: model_confidence(merged, name, labels, params, thresholds, draws, min_claims) for name in preds},
     )
+
+
+def model_confidence(
+    merged: Sequence[Mapping[str, Any]],
+    name: str,
+    labels: LabelSet,
+    params: EvaluateParams,
+    thresholds: Sequence[float],
+    draws: Sequence[Any],
+    min_claims: int,
+) -> dict[str, Any]:
+    """Calibration, risk-coverage and what article summaries say, for one model's out-of-fold predictions."""
+    gold = [r["gold"] for r in merged]
+    pred = [r["predictions"][name]["label"] for r in merged]
+    confidence = [r["predictions"][name]["scores"][label] for r, label in zip(merged, pred, strict=True)]
+    view = confidence_view(gold, pred, confidence, labels, params.calibration_bins, thresholds, draws, params.confidence)
+    view["summaries"] = summary_view(gold, pred, confidence, [r["article"] for r in merged], labels, thresholds, min_claims)
+    return view
 
 
 def per_article_csv(merged: Sequence[Mapping[str, Any]], labels: LabelSet, models: Sequence[str]) -> str:
@@ -107,16 +128,19 @@ def per_article_csv(merged: Sequence[Mapping[str, Any]], labels: LabelSet, model
     return "\n".join(["article,slice,sentences,claims," + ",".join(f"macro_f1_{m}" for m in models), *rows]) + "\n"
 
 
-def corpus_counts(merged: Sequence[Mapping[str, Any]], labels: LabelSet) -> dict[str, dict[str, int]]:
-    """Labeled sentences, articles and labels per slice: the class mix of the pool against the seed."""
-    out: dict[str, dict[str, int]] = {}
-    for record in merged:
-        row = out.setdefault(record["slice"], {"articles": 0, "sentences": 0, **{name: 0 for name in labels.names}})
-        row["sentences"] += 1
-        row[record["gold"]] += 1
-    for name, row in out.items():
-        row["articles"] = len({r["article"] for r in merged if r["slice"] == name})
-    return dict(sorted(out.items()))
+def corpus_counts(merged: Sequence[Mapping[str, Any]], labels: LabelSet) -> dict[str, dict[str, dict[str, int]]]:
+    """Labeled sentences, articles and labels per corpus, slice and genre: the class mix of each part."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for view in COUNTED_VIEWS:
+        counts: dict[str, dict[str, int]] = {}
+        for record in merged:
+            row = counts.setdefault(record[view], {"articles": 0, "sentences": 0, **{name: 0 for name in labels.names}})
+            row["sentences"] += 1
+            row[record["gold"]] += 1
+        for name, row in counts.items():
+            row["articles"] = len({r["article"] for r in merged if r[view] == name})
+        out[view] = dict(sorted(counts.items()))
+    return out
 
 
 def check_floors(floors: Mapping[str, float], metrics: Metrics) -> list[tuple[str, float, float]]:

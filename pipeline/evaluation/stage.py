@@ -56,7 +56,7 @@ def evaluate(config: Config) -> str:
         by_model[name] = read_cv(path, config.labels)
     merged = merge_predictions(by_model)
     curves = {name: read_json(curve_file(reports, name)) for name in config.evaluate.models}
-    metrics = score_models(merged, curves, config.labels, config.evaluate, config.train.seed, config.train.confidence_grid)
+    metrics = score_models(merged, curves, config.labels, config.evaluate, config.train.seed, config.train.confidence_grid, config.predict.min_claims)
     write_json(metrics_file(config), metrics.to_json())
     write_jsonl(reports / "cv_predictions.jsonl", merged)
     plots = reports / "plots"
@@ -86,8 +86,11 @@ def report(config: Config) -> str:
     hidden = in_place_corpora(config.paths)
     texts = {s.id: s.text for s in read_sentences(config.paths.sentences) if s.corpus not in hidden}
     recipe = describe(config.report.focus, config.kind_params(config.report.focus))
+    behaviour_path = behaviour_file(config)
+    if not behaviour_path.exists():
+        raise StanceError(f"{behaviour_path}: no behavioural test results; run `dvc repro behaviour` first.")
     path = config.paths.reports / "report.md"
-    write_text(path, build_report(metrics, merged, texts, recipe, config.labels, config.report, config.train.claim_precision))
+    write_text(path, build_report(metrics, merged, texts, recipe, config.labels, config.report, config.train.claim_precision, read_json(behaviour_path)))
     return f"Wrote {path}."
 
 
@@ -103,3 +106,7 @@ def describe(kind: str, params: Any) -> str:
 
 def check_floor(config: Config) -> list[str]:
     return [f"{name}: CV macro-F1 {score:.3f} >= floor {floor:.3f}." for name, score, floor in check_floors(config.floor, read_metrics(config))]
+
+
+def behaviour_file(config: Config) -> Path:
+    return config.paths.reports / "behaviour.json"

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.corpus.corpora import article_slice, in_place_corpora, read_sentences
+from pipeline.corpus.corpora import in_place_corpora, read_sentences
 from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
 from pipeline.files import read_jsonl
@@ -57,6 +57,8 @@ class LabeledSentence:
     text: str
     label: str
     slice: str  # seed, pk, af or ww: folds are stratified by it and scores reported per slice
+    corpus: str
+    genre: str  # news or opinion, from the article's metadata
 
 
 @dataclass
@@ -73,14 +75,14 @@ class CheckReport:
 
 
 def training_label_files(paths: Paths) -> list[Path]:
-    """What training reads: the top of labels/ and the adjudicated pool labels; both must exist."""
-    return label_files([paths.labels, paths.pool_labels])
+    """What training reads: the top of labels/ and the adjudicated pool labels; all must exist."""
+    return label_files([paths.labels, *paths.pool_labels])
 
 
 def existing_label_files(paths: Paths) -> list[Path]:
     """The training label files that exist so far: having none yet is no error when adding labels."""
     top = sorted(paths.labels.glob("*.jsonl")) if paths.labels.is_dir() else []
-    return top + ([paths.pool_labels] if paths.pool_labels.is_file() else [])
+    return top + [path for path in paths.pool_labels if path.is_file()]
 
 
 def label_files(chosen: Sequence[Path]) -> list[Path]:
@@ -189,9 +191,9 @@ def load_labeled(files: Sequence[Path], sentences: Sequence[Sentence], labels: L
         extra = f" (and {len(report.problems) - 1} more; run `stance labels check`)" if len(report.problems) > 1 else ""
         raise StanceError(report.problems[0] + extra)
     chosen = {record.id: record.label for record in report.records}
-    return [LabeledSentence(s.id, s.article, s.text, chosen[s.id], article_slice(s)) for s in sentences if s.id in chosen]
+    return [LabeledSentence(s.id, s.article, s.text, chosen[s.id], s.slice, s.corpus, s.genre) for s in sentences if s.id in chosen]
 
 
 def training_rows(paths: Paths, labels: LabelSet) -> list[LabeledSentence]:
-    """Every labeled sentence of both corpora, as `stance train` reads them."""
+    """Every labeled sentence of every corpus, as `stance train` reads them."""
     return load_labeled(training_label_files(paths), read_sentences(paths.sentences), labels, in_place_corpora(paths))

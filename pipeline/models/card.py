@@ -31,7 +31,7 @@ CARD = "model.json"
 LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "model2vec", "numpy")
 PARAMS = {"majority": MajorityParams, "tfidf": TfidfParams, "transformer": TransformerParams, "fast": FastParams}
 # Version of the card's shape; a card without it, or older, comes from a version of stance that predict can no longer read.
-CARD_VERSION = 3
+CARD_VERSION = 4
 
 
 @dataclass(frozen=True)

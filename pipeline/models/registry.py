@@ -32,7 +32,7 @@ class Kind:
         return importlib.import_module(self.module).load
 
     @property
-    def exporter(self) -> Callable[[Classifier, Path], None] | None:
+    def exporter(self) -> Callable[[Classifier, Path, Any], None] | None:
         if not self.export:
             return None
         module, function = self.export.split(":")

@@ -22,7 +22,8 @@ layer), so saving, loading, ONNX export and inference are shared.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,11 @@ class TransformerClassifier:
     bias: np.ndarray  # (labels,)
     max_length: int
     batch_size: int
+    # Embeddings of a frozen encoder by text, shared by every fold of one training run (never saved).
+    memo: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        embeddings = embed(self.tokenizer, self.encoder, texts, self.batch_size, self.max_length)
+        embeddings = embed_with(self.memo, self.tokenizer, self.encoder, texts, self.batch_size, self.max_length)
         return softmax(embeddings @ self.weight.T + self.bias)
 
     def save(self, folder: Path) -> None:
@@ -69,10 +72,30 @@ def load(folder: Path, labels: tuple[str, ...], params: TransformerParams) -> Tr
     return TransformerClassifier(labels, tokenizer, encoder, head["weight"], head["bias"], params.max_length, params.batch_size)
 
 
-def fit_head(tokenizer: Any, encoder: Any, data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> Calibrated:
-    embeddings = embed(tokenizer, encoder, data.texts, params.batch_size, params.max_length)
+def embed_with(memo: dict[str, np.ndarray] | None, tokenizer: Any, encoder: Any, texts: Sequence[str], batch_size: int, max_length: int) -> np.ndarray:
+    """`embed`, computing only the texts `memo` lacks: a frozen encoder gives a text one vector."""
+    if memo is None:
+        return embed(tokenizer, encoder, texts, batch_size, max_length)
+    new = sorted({text for text in texts if text not in memo})
+    if new:
+        memo.update(zip(new, embed(tokenizer, encoder, new, batch_size, max_length), strict=True))
+    return np.stack([memo[text] for text in texts]) if texts else np.zeros((0, encoder.config.hidden_size), np.float32)
+
+
+@cache
+def frozen(base_model: str, max_length: int) -> tuple[Any, Any, dict[str, np.ndarray]]:
+    """The encoder the `head` recipe never changes, loaded once per process with its embeddings so far:
+    the folds and the learning curve of one `stance train` encode each sentence once."""
+    tokenizer, encoder = load_encoder(base_model)
+    return tokenizer, encoder, {}
+
+
+def fit_head(
+    tokenizer: Any, encoder: Any, data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int, memo: dict[str, np.ndarray] | None = None
+) -> Calibrated:
+    embeddings = embed_with(memo, tokenizer, encoder, data.texts, params.batch_size, params.max_length)
     weight, bias, temperature = linear_head(embeddings, data.labels, data.groups, labels, params.c_grid, seed)
-    return Calibrated(TransformerClassifier(labels, tokenizer, encoder, weight, bias, params.max_length, params.batch_size), temperature)
+    return Calibrated(TransformerClassifier(labels, tokenizer, encoder, weight, bias, params.max_length, params.batch_size, memo), temperature)
 
 
 def fit(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> Calibrated:
@@ -80,7 +103,8 @@ def fit(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed:
 
     if params.recipe == "head":
         set_seed(seed)
-        return fit_head(*load_encoder(params.base_model), data, labels, params, seed)
+        tokenizer, encoder, memo = frozen(params.base_model, params.max_length)
+        return fit_head(tokenizer, encoder, data, labels, params, seed, memo)
     tuned = tune(data, labels, params, seed)
     classifier = TransformerClassifier(labels, tuned.tokenizer, tuned.encoder, tuned.weight, tuned.bias, params.max_length, params.batch_size)
     return Calibrated(classifier, tuned.temperature)

@@ -19,12 +19,11 @@ import numpy as np
 from pipeline.models.classifier import Predictor
 from pipeline.params import LabelSet
 from pipeline.predict.inputs import InputSentence
-from pipeline.scores import scored_rows
+from pipeline.scores import overall_stance, scored_rows
 
 # Names `--model` accepts besides a folder, and the model kind each one means.
 MODEL_NAMES = {"transformer": "transformer", "fast": "fast", "baseline": "tfidf"}
 RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside")
-UNCLEAR = "unclear"  # the overall stance of an article with too few confident claims
 # A carried column named like an output field keeps its value under this prefix.
 CARRIED_PREFIX = "input_"
 
@@ -102,19 +101,14 @@ def by_article(predictions: Iterable[Prediction]) -> Iterator[list[Prediction]]:
 def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int) -> dict[str, Any]:
     """Counts and shares of each stance among an article's confident claims, its overall stance, its best evidence.
 
-    The overall stance is the stance of most confident claims, a tie going to
-    the larger summed confidence; with fewer than `min_claims` of them it is
-    `unclear`, and an article without any claim gets the negative label.
-    Claims below the minimum confidence are counted as set aside, never as a stance.
+    The overall stance follows `pipeline.scores.overall_stance`, the rule the
+    evaluation scores summaries by. Claims below the minimum confidence are
+    counted as set aside, never as a stance.
     """
     claims = [p for p in predictions if is_claim(p, labels)]
     set_aside = sum(p.set_aside for p in predictions)
     counts = {name: sum(p.label == name for p in claims) for name in labels.positives}
-    mass = {name: sum(p.confidence for p in claims if p.label == name) for name in labels.positives}
-    if len(claims) >= min_claims:
-        stance = max(labels.positives, key=lambda name: (counts[name], mass[name]))
-    else:
-        stance = UNCLEAR if claims or set_aside else labels.negative
+    stance = overall_stance([(p.label, p.confidence) for p in claims], set_aside, labels, min_claims)
     best = {
         name: [
             {"sentence": p.sentence.index, "text": p.sentence.text, "confidence": p.confidence}

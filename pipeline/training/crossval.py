@@ -9,7 +9,8 @@ final model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from pipeline.errors import StanceError
 from pipeline.evaluation.predictions import CvPrediction
 from pipeline.labels.dataset import Dataset
+from pipeline.labels.records import LabeledSentence
 from pipeline.models.calibration import Calibrated
 from pipeline.scores import scored_rows
 
@@ -40,6 +42,12 @@ def predict_records(model: Calibrated, held_out: Dataset, fold: int) -> list[CvP
         CvPrediction(sentence_id, held_out.groups[i], held_out.slices[i], fold, held_out.labels[i], row.label, row.scores)
         for i, (sentence_id, row) in enumerate(zip(held_out.ids, rows, strict=True))
     ]
+
+
+def with_articles(predictions: Iterable[CvPrediction], rows: Iterable[LabeledSentence]) -> list[CvPrediction]:
+    """The predictions with each article's corpus and genre, which the folds (grouped and stratified by slice only) do not carry."""
+    where = {r.article: r for r in rows}
+    return [dataclasses.replace(p, corpus=where[p.article].corpus, genre=where[p.article].genre) for p in predictions]
 
 
 def out_of_fold(data: Dataset, fit: Fit, count: int, seed: int) -> list[CvPrediction]:

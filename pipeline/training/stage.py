@@ -10,6 +10,7 @@ from pipeline.labels.descriptions import read_descriptions
 from pipeline.labels.records import training_rows
 from pipeline.models.folder import save_model
 from pipeline.models.registry import kind_of
+from pipeline.training.crossval import with_articles
 from pipeline.training.train import train as train_kind
 
 
@@ -20,7 +21,7 @@ def train(config: Config, kind: str) -> str:
     descriptions = read_descriptions(paths.descriptions, config.labels)
     result = train_kind(kind, Dataset.from_labeled(rows), config.labels, config.segment, config.kind_params(kind), config.train, config.evaluate, descriptions)
     save_model(result.model, result.card, paths.models / kind)
-    write_jsonl(cv_file(paths.reports, kind), (r.to_json() for r in result.predictions))
+    write_jsonl(cv_file(paths.reports, kind), (p.to_json() for p in with_articles(result.predictions, rows)))
     write_json(curve_file(paths.reports, kind), result.curve)
     cv = result.card.cv
     return (
