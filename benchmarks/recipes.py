@@ -9,7 +9,7 @@ missing and the ensemble is scored from them. Every recipe is compared with
 the current product by a paired article-bootstrap interval.
 
     python benchmarks/recipes.py run [--only finetune,setfit] [--seeds 3]
-    python benchmarks/recipes.py table      # the README's recipe table, from the results file
+    python benchmarks/recipes.py table      # the recipe table of docs/recipes.md, from the results file
 
 Delete a recipe's files under benchmarks/results/recipes/ to train it again.
 """
@@ -171,7 +171,7 @@ def recipe_table(results: dict[str, Any]) -> list[str]:
 
 @app.command()
 def table(results: Annotated[Path, typer.Option("--results", help="Results file of `run`.")] = RESULTS / "recipes.json") -> None:
-    """Print the recipe table the README shows."""
+    """Print the recipe table docs/recipes.md shows."""
     print("\n".join(recipe_table(json.loads(results.read_text(encoding="utf-8")))))
 
 

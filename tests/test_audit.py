@@ -71,6 +71,18 @@ def test_markdown_lists_every_suspect_in_rank_order(flipped: tuple[list[dict], s
     assert f"cleanlab flags {len(found)} of {len(records)} labels" in text
 
 
+def test_the_audit_says_how_many_how_ranked_what_a_flag_means_and_where_to_start(flipped: tuple[list[dict], set[str], dict[str, str]]) -> None:
+    records, _, texts = flipped
+    found = suspects(records, LABELS)
+    text = audit_markdown(found, len(records), "tfidf", Path("reports/cv/tfidf.jsonl"), texts, max_text=60)
+    share = f"{len(found) / len(records):.0%}"
+    assert f"cleanlab flags {len(found)} of {len(records)} labels ({share})" in text
+    assert "Ranked by self-confidence, the probability the model gave the label as written (the score column), lowest first." in text
+    assert "It does not mean the label is wrong" in text and "scoring articles it was not trained on" in text
+    assert "Read from the top" in text
+    assert [s.score for s in found] == sorted(s.score for s in found)  # what the text says of the order is what the list does
+
+
 def cv_project(project: Path) -> Path:
     """The project, segmented, with the transformer's real out-of-fold predictions."""
     shutil.copytree(ROOT / "reports" / "cv", project / "reports" / "cv")
@@ -86,9 +98,12 @@ def test_audit_command_writes_the_report_and_changes_no_label(project: Path) -> 
     report = (project / "reports" / "label_audit.md").read_text(encoding="utf-8")
     found = suspects(read_cv(project / "reports" / "cv" / "transformer.jsonl", LABELS), LABELS)
     assert f"| 1 | {found[0].id} |" in report
-    assert "Labels most likely wrong (transformer, out-of-fold)" in result.output
+    assert "Flagged labels, lowest self-confidence first (transformer, out-of-fold)" in result.output
     assert found[0].id in result.output and found[5].id not in result.output
-    assert f"cleanlab flags {len(found)} of 2387 labels; all of them in reports/label_audit.md. No label was changed." in result.output
+    output = " ".join(result.output.split())
+    assert f"cleanlab flags {len(found)} of 2387 labels ({len(found) / 2387:.0%})" in output
+    assert "It does not mean the label is wrong" in output and "Read from the top" in output and "lowest first" in output
+    assert f"Shown: the first 5 above; all {len(found)} in reports/label_audit.md. No label was changed." in output
     pool_rows = [line for line in report.splitlines() if line.startswith("| ") and line.split(" | ")[1][:2] in ("pk", "af", "ww")]
     assert pool_rows and all("| (pool: read in its article) |" in line for line in pool_rows)
     assert {p.name: p.read_bytes() for p in (project / "labels").glob("*.jsonl")} == before

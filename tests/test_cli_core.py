@@ -15,8 +15,11 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from pipeline.cli.app import app
+from pipeline.models.registry import KINDS
+from tests.test_headline import assert_headline_matches
 
 STANCE = Path(sys.executable).with_name("stance")
+ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -61,6 +64,7 @@ def jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow  # every stage, in subprocesses
 def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) -> None:
     params = ("--params", str(fast))
     assert ok(stance("segment", *params)) == "Wrote 471 sentences (420 seed, 34 pool, 17 pool-2) from 11 articles to data/sentences.jsonl.\n"
@@ -84,7 +88,7 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
 
     out = ok(stance("evaluate", *params))
     assert out.startswith("Scored 471 sentences; macro-F1: majority ")
-    metrics = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    metrics = json.loads((project / "reports" / "scores.json").read_text(encoding="utf-8"))
     assert list(metrics["cv"]) == ["majority", "tfidf"]
     tfidf_card = json.loads((project / "models" / "tfidf" / "model.json").read_text(encoding="utf-8"))
     assert metrics["cv"]["tfidf"]["macro_f1"] == pytest.approx(tfidf_card["cv"]["macro_f1"])
@@ -119,6 +123,8 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
         assert low <= view["ece"] <= high and sum(b["count"] for b in view["reliability"]) == 471
         assert [row["threshold"] for row in view["risk_coverage"]] == card_grid(fast)
     assert metrics["confidence"]["tfidf"]["ece"] == pytest.approx(tfidf_card["cv"]["ece"])
+    assert_headlines(project, metrics, fast)
+    assert_declared_plots(project, ("majority", "tfidf"))
 
     line = one_line_error(stance("report", *params))
     assert line == f"error: {Path('reports') / 'behaviour.json'}: no behavioural test results; run `dvc repro behaviour` first."
@@ -151,6 +157,33 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     assert line.startswith("error: tfidf CV macro-F1 ") and line.endswith("is below its floor 0.990 (configs floor.tfidf).")
 
 
+def assert_headlines(project: Path, scores: dict[str, Any], params: Path) -> None:
+    """reports/metrics/ (DVC's metrics): one small file per model, its numbers the detail file's."""
+    folder = project / "reports" / "metrics"
+    assert sorted(p.name for p in folder.iterdir()) == ["majority.json", "tfidf.json"]
+    claim_precision = yaml.safe_load(params.read_text(encoding="utf-8"))["train"]["claim_precision"]
+    for name in ("majority", "tfidf"):
+        assert_headline_matches(json.loads((folder / f"{name}.json").read_text(encoding="utf-8")), scores, name, claim_precision)
+    tfidf = json.loads((folder / "tfidf.json").read_text(encoding="utf-8"))
+    card = json.loads((project / "models" / "tfidf" / "model.json").read_text(encoding="utf-8"))
+    assert tfidf["recommended_confidence"] == card["calibration"]["recommended_confidence"]
+
+
+def assert_declared_plots(project: Path, models: tuple[str, ...]) -> None:
+    """Every CSV the evaluate stage declares under `plots:` for these models exists and has the declared x and y columns."""
+    declared = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]["evaluate"]["plots"]
+    checked = set()
+    for entry in declared:
+        ((path, spec),) = entry.items()
+        name = Path(path).stem
+        if not name.endswith(models):
+            continue
+        header = (project / path.replace("${paths.reports}", "reports")).read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert {spec["x"], spec["y"]} <= set(header), path
+        checked.add(name.rsplit("_", 1)[0])
+    assert {"confusion", "learning_curve", "reliability", "risk_coverage"} <= checked
+
+
 def test_missing_params_file_is_one_line(project: Path) -> None:
     for command in (["segment"], ["train", "majority"], ["evaluate"], ["report"], ["check-floor"], ["labels", "check"]):
         line = one_line_error(stance(*command, "--params", "nowhere.yaml"))
@@ -162,7 +195,7 @@ def test_missing_inputs_are_one_line(project: Path, fast: Path) -> None:
     sentences = Path("data") / "sentences.jsonl"
     assert one_line_error(stance("train", "majority", *params)) == f"error: {sentences}: no sentences file; run `dvc repro segment` first."
     assert "no cross-validation predictions for 'majority'" in one_line_error(stance("evaluate", *params))
-    assert one_line_error(stance("report", *params)) == f"error: {Path('reports') / 'metrics.json'}: no such file."
+    assert one_line_error(stance("report", *params)) == f"error: {Path('reports') / 'scores.json'}: no such file."
     assert one_line_error(stance("train", "svm", *params)) == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, fast."
 
 
@@ -217,3 +250,30 @@ def test_help_shows_flags_as_flags() -> None:
     help_text = ok(stance("predict", "--help"))
     (line,) = [line for line in help_text.splitlines() if "--claims-only" in line]
     assert "<bool>" not in help_text and "Leave out sentences" in line
+
+
+# --- the DVC stages' own entry points ------------------------------------------------------------
+
+
+def run_stage(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow  # stage entry points, in subprocesses
+def test_stage_entry_points_print_what_the_commands_print_and_fail_in_one_line(project: Path, fast: Path) -> None:
+    """dvc.yaml runs `python -m pipeline....` instead of `stance <stage>`: same summary line, same one-line errors."""
+    segmented = run_stage("pipeline.corpus.stage", cwd=project / "labels")
+    assert segmented.returncode == 0, segmented.stderr
+    assert segmented.stdout == ok(stance("segment")).replace("data/", "../data/")
+    unknown = run_stage("pipeline.training.stage", "svm", "--params", str(fast), cwd=project)
+    assert (unknown.returncode, unknown.stdout) == (1, "")
+    assert unknown.stderr == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, fast.\n"
+    for args in (["evaluate"], ["report"]):
+        missing = run_stage("pipeline.evaluation.stage", *args, "--params", "nowhere.yaml", cwd=project)
+        assert (missing.returncode, missing.stderr) == (1, "error: nowhere.yaml: parameters file not found.\n")
+    assert run_stage("pipeline.evaluation.stage", "score", cwd=project).returncode == 2
+
+
+def test_train_help_lists_every_kind() -> None:
+    assert all(kind in ok(stance("train", "--help")) for kind in KINDS)

@@ -3,6 +3,7 @@ scores depend on that sentence alone (so every engine and batching gives the sam
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -22,6 +23,8 @@ from pipeline.models.registry import KINDS
 from tests.conftest import CONFIG, ROOT, TEST_ENCODER
 
 PARAMS = replace(CONFIG.fast, base_model=TEST_ENCODER)
+# Every test here uses the model distilled from the small encoder (a minute or two on two cores).
+pytestmark = pytest.mark.slow
 SEED = 13
 
 
@@ -46,6 +49,23 @@ def test_the_fast_model_round_trips_through_safetensors(fast_model: Calibrated, 
     loaded, card = load_model(folder)
     assert card.kind == "fast" and isinstance(loaded.model, FastClassifier) and card.params == params
     np.testing.assert_array_equal(loaded.predict_proba(seed_data.texts[:50]), fast_model.predict_proba(seed_data.texts[:50]))
+
+
+def test_the_fast_model_folder_is_the_same_bytes_whichever_checkout_built_it(fast_model: Calibrated, seed_data: Dataset, tmp_path: Path) -> None:
+    """model2vec records the absolute path of the encoder it distilled: two checkouts gave two `static/config.json`."""
+    card = model_card("fast", CONFIG.labels, CONFIG.segment, PARAMS, SEED, Calibration(fast_model.temperature, 0.5), seed_data, {})
+    folders = []
+    for checkout in ("one", "two"):
+        static = copy.copy(fast_model.model.static)
+        static.config = {**static.config, "tokenizer_name": str(tmp_path / checkout / ".venv" / "encoder" / "model")}
+        folders.append(tmp_path / checkout / "models" / "fast")
+        save_model(Calibrated(replace(fast_model.model, static=static), fast_model.temperature), card, folders[-1])
+    files = [{str(p.relative_to(f)): p.read_bytes() for p in sorted(f.rglob("*")) if p.is_file()} for f in folders]
+    assert files[0] == files[1]
+    assert json.loads(files[0]["static/config.json"])["tokenizer_name"] == "model"
+    texts = seed_data.texts[:50]
+    for folder in folders:
+        np.testing.assert_array_equal(load_model(folder)[0].predict_proba(texts), fast_model.predict_proba(texts))
 
 
 def test_the_fast_model_learns_the_seed_labels(fast_model: Calibrated, seed_data: Dataset) -> None:

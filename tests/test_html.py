@@ -62,6 +62,7 @@ def browser():
     return webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
 
 
+@pytest.mark.browser
 def test_in_a_real_browser_the_page_loads_clean_counts_claims_filters_and_shows_markup_as_text(page: tuple[Path, dict]) -> None:
     from selenium.webdriver.common.by import By
 

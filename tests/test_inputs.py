@@ -17,7 +17,7 @@ from pipeline.corpus.articles import read_article
 from pipeline.corpus.segment import segment_article
 from pipeline.errors import StanceError
 from pipeline.params import SegmentParams
-from pipeline.predict.inputs import InputSentence, Source, input_sentences, sources
+from pipeline.predict.inputs import InputSentence, Source, input_sentences, sources, standard_input
 from tests.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +76,93 @@ def test_folder_is_read_recursively_and_same_names_get_their_folder(tmp_path: Pa
     sentences, _ = read([str(tmp_path / "in")], segment_params)
     assert sorted({s.article for s in sentences}) == [str(tmp_path / "in" / "a" / "story"), str(tmp_path / "in" / "b" / "story")]
     assert len(sentences) == 4
+
+
+def test_folder_names_the_files_it_skips_in_one_warning(tmp_path: Path, segment_params: SegmentParams) -> None:
+    folder = tmp_path / "news"
+    write(folder / "story.txt", "Talks with the Taliban must begin now.")
+    for name in ("a.pdf", "b.docx", "c.png", "d.rst"):
+        write(folder / "attachments" / name, "not an article")
+    write(folder / ".DS_Store", "hidden")
+    write(folder / ".git" / "HEAD", "hidden")
+    sentences, _ = read([str(folder)], segment_params)
+    warnings: list[str] = []
+    sources([str(folder)], ".txt", warnings.append)
+    skipped = folder / "attachments"
+    assert [s.text for s in sentences] == ["Talks with the Taliban must begin now."]
+    assert warnings == [
+        f"{folder}: skipped 4 files that are not articles or Parquet (.docx, .pdf, .png, .rst): "
+        f"{skipped / 'a.pdf'}, {skipped / 'b.docx'}, {skipped / 'c.png'} and 1 more."
+    ]
+
+
+def test_folder_of_articles_only_warns_of_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "Talks must begin.")
+    write(tmp_path / "b.md", "# Talks must begin.")
+    warnings: list[str] = []
+    sources([str(tmp_path)], ".txt", warnings.append)
+    assert warnings == []
+
+
+MARKDOWN = """# We don't talk to terrorists
+
+**Is the Somali government ready for talks?** The [envoy](https://example.org/envoy) said *yes*,
+and `al-Shabaab` did not answer.
+
+- Talks must begin now.
+- No talks with __militants__.
+
+1. First, a ceasefire.
+
+> Peace needs talks.
+
+    code stays as written.
+
+| Who | Stance |
+|---|---|
+| The envoy | For talks |
+
+<div>The <b>minister</b> disagreed.</div>
+"""
+MARKDOWN_SENTENCES = [
+    "We don't talk to terrorists",
+    "Is the Somali government ready for talks?",
+    "The envoy said yes, and al-Shabaab did not answer.",
+    "Talks must begin now.",
+    "No talks with militants.",
+    "First, a ceasefire.",
+    "Peace needs talks.",
+    "code stays as written.",
+    "Who",
+    "Stance",
+    "The envoy",
+    "For talks",
+    "The minister disagreed.",
+]
+
+
+def test_markdown_is_read_as_plain_text_by_training_and_predict_alike(tmp_path: Path, segment_params: SegmentParams) -> None:
+    path = tmp_path / "story.md"
+    write(path, MARKDOWN)
+    trained = [s.text for s in segment_article("story", read_article(path).text, segment_params)]
+    predicted, warnings = read([str(path)], segment_params)
+    from_stdin, _ = read(["-"], segment_params, stdin=MARKDOWN.encode("utf-8"), stdin_suffix=".md")
+    assert trained == [s.text for s in predicted] == [s.text for s in from_stdin] == MARKDOWN_SENTENCES
+    assert [s.paragraph for s in predicted][:3] == [0, 1, 1] and warnings == []
+
+
+def test_markdown_of_markup_only_is_an_empty_article(tmp_path: Path) -> None:
+    path = tmp_path / "pictures.md"
+    write(path, "![a photo](photo.jpg)\n\n<!-- nothing to read -->\n")
+    with pytest.raises(StanceError, match=rf"^{re.escape(str(path))}: empty file, no text to read\.$"):
+        read_article(path)
+
+
+def test_closed_standard_input_is_an_error_before_anything_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", None)
+    assert standard_input(sources([str(TIME_ARTICLE)], ".txt")) is None
+    with pytest.raises(StanceError, match=r"^-: standard input is closed, so there is nothing to read; pipe the text in or name a file\.$"):
+        standard_input(sources([str(TIME_ARTICLE), "-"], ".txt"))
 
 
 def test_standard_input_is_an_article_by_default(segment_params: SegmentParams) -> None:
@@ -144,9 +231,10 @@ BAD_FILES = {
     "report.pdf": (b"%PDF-1.4", "{path}: cannot read .pdf; expected one of .txt, .md, .html, .htm, .jsonl, .csv, .parquet."),
     "bad.jsonl": (b'{"text": "Talks must begin."}\n{"text": \n', "{path}:2: not valid JSON (Expecting value)."),
     "list.jsonl": (b'["Talks must begin."]\n', "{path}:1: expected a JSON object, got list."),
-    "nocolumn.jsonl": (b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n', "{path}:2: no 'text' field with the text to classify."),
+    "nocolumn.jsonl": (b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n', "{path}:2: no field 'text' with the text to classify (it has sentence); name the text field with --text-column NAME."),
+    "empty-object.jsonl": (b"{}\n", "{path}:1: no field 'text' with the text to classify (it has no fields); name the text field with --text-column NAME."),
     "notext.jsonl": (b'{"text": 3}\n', "{path}:1: field 'text' holds no text."),
-    "nocolumn.csv": (b"id,sentence\n1,Talks must begin.\n", "{path}: no column 'text' in the header (it has id, sentence)."),
+    "nocolumn.csv": (b"id,sentence\n1,Talks must begin.\n", "{path}: no column 'text' with the text to classify (it has id, sentence); name the text column with --text-column NAME."),
     "ragged.csv": (b"id,text\n1,Talks must begin.\n2,Talks,extra\n", "{path}:3: 3 fields where the header has 2."),
     "page.html": (b"<html><head><title>Home</title></head><body><script>var page = 1;</script></body></html>", "{path}: no article text found in this HTML page."),
 }

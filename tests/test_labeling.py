@@ -23,16 +23,19 @@ from pipeline.config import load_config
 from pipeline.corpus.corpora import read_sentences
 from pipeline.corpus.segment import segment_article
 from pipeline.errors import StanceError
+from pipeline.labels.intake import NewArticles, read_articles
 from pipeline.labels.queue import Item, ordered, with_guesses
 from pipeline.labels.session import (
     LabelingParams,
     LabelLog,
     Session,
-    add_articles,
     label_file,
     label_keys,
 )
 from pipeline.params import LabelSet, SegmentParams
+from pipeline.predict.classify import Prediction
+from pipeline.predict.inputs import InputSentence
+from pipeline.scores import scored_rows
 from tests.conftest import CONFIG
 
 STANCE = Path(sys.executable).with_name("stance")
@@ -72,6 +75,18 @@ def check_passes() -> str:
     return result.output
 
 
+def guessed(sentences, proba: np.ndarray | None, set_aside: float = 0.0) -> list[Item]:
+    """The queue's items with the guesses `stance predict` would give for these probabilities."""
+    if proba is None:
+        return with_guesses(sentences, None)
+    rows = scored_rows(proba, LABELS.names)
+    guesses = {
+        s.id: Prediction(InputSentence("test", s.article, s.index, s.text), row.label, row.scores, row.label != LABELS.negative and row.confidence < set_aside)
+        for s, row in zip(sentences, rows, strict=True)
+    }
+    return with_guesses(sentences, guesses)
+
+
 # The queue ---------------------------------------------------------------------------------
 
 
@@ -83,13 +98,13 @@ def sentences():
 
 def test_uncertain_order_puts_least_confident_guesses_first_and_keeps_reading_order_on_ties(sentences) -> None:
     proba = np.array([[0.1, 0.1, 0.1, 0.7], [0.3, 0.3, 0.2, 0.2], [0.9, 0, 0, 0.1], [0.3, 0.2, 0.2, 0.3], [0.25, 0.25, 0.25, 0.25], [0.5, 0.5, 0, 0]])
-    items = ordered(with_guesses(sentences, proba, LABELS.names), "uncertain", seed=13)
+    items = ordered(guessed(sentences, proba), "uncertain", seed=13)
     assert [item.sentence.index for item in items] == [4, 1, 3, 5, 0, 2]
     assert (items[-1].guess, items[-1].confidence) == ("pro-talks", 0.9)
 
 
 def test_article_order_is_reading_order_and_uncertain_falls_back_to_it_without_a_model(sentences) -> None:
-    items = with_guesses(sentences, None, ())
+    items = guessed(sentences, None)
     assert ordered(items, "article", 13) == items == ordered(items, "uncertain", 13)
     assert items[0].guess is None
 
@@ -102,7 +117,7 @@ def test_diverse_order_asks_the_most_uncertain_first_but_no_near_duplicates_in_a
     texts = ["Talks with the group must begin now.", "Talks with the group must begin now, he said.", "Prices rose in March.", "The army holds the pass.", "Rain fell.", "Talks will fail."]
     twins = [replace(s, text=t) for s, t in zip(sentences, texts, strict=True)]
     proba = np.array([[0.25, 0.25, 0.25, 0.25], [0.26, 0.24, 0.25, 0.25], [0.4, 0.3, 0.2, 0.1], [0.7, 0.1, 0.1, 0.1], [0.97, 0.01, 0.01, 0.01], [0.5, 0.5, 0, 0]])
-    items = with_guesses(twins, proba, LABELS.names)
+    items = guessed(twins, proba)
     assert [round(i.entropy, 3) for i in items][:2] == [round(float(np.log(4)), 3)] * 2  # both as doubtful as can be
     by_entropy = [i.sentence.index for i in sorted(items, key=lambda i: -(i.entropy or 0.0))]
     assert by_entropy[:2] == [0, 1]  # the near-duplicates would come one after the other
@@ -112,7 +127,7 @@ def test_diverse_order_asks_the_most_uncertain_first_but_no_near_duplicates_in_a
 
     vectors = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
     assert (vectors[0] @ vectors[1].T)[0, 0] >= NEAR > (vectors[0] @ vectors[2].T)[0, 0]  # the premise: 0 and 1 are near-duplicates, 2 is not
-    assert ordered(with_guesses(sentences, None, ()), "diverse", 13) == with_guesses(sentences, None, ())  # no model: reading order
+    assert ordered(guessed(sentences, None), "diverse", 13) == guessed(sentences, None)  # no model: reading order
 
 
 def test_random_order_is_a_seeded_permutation(sentences) -> None:
@@ -216,17 +231,28 @@ def test_label_file_is_named_for_the_annotator(tmp_path: Path) -> None:
 # Adding articles ----------------------------------------------------------------------------
 
 
+def add_articles(inputs: list[Path], folder: Path) -> list:
+    """Read the inputs and store every new one, as a session does with the first label of each."""
+    added = read_articles(inputs, folder)
+    store = NewArticles.of(added, folder)
+    for article in added:
+        store.keep(article.id)
+    return added
+
+
 def test_adding_an_article_twice_reuses_it_and_a_different_one_under_its_id_is_refused(new_article: Path, project: Path) -> None:
     folder = project / "data" / "articles"
-    first = add_articles([new_article], folder)
+    first = read_articles([new_article], folder)
     assert [(a.id, a.new) for a in first] == [(NEW, True)]
+    assert not (folder / f"{NEW}.txt").exists()  # reading writes nothing
+    add_articles([new_article], folder)
     assert (folder / f"{NEW}.txt").read_text(encoding="utf-8") == new_article.read_text(encoding="utf-8")
-    assert [(a.id, a.new) for a in add_articles([new_article.parent], folder)] == [(NEW, False)]
+    assert [(a.id, a.new) for a in read_articles([new_article.parent], folder)] == [(NEW, False)]
     changed = project / "other" / new_article.name
     changed.parent.mkdir()
     changed.write_text(new_article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     with pytest.raises(StanceError, match=f"already holds a different article with the id '{NEW}'"):
-        add_articles([changed], folder)
+        read_articles([changed], folder)
 
 
 def test_html_is_stored_as_its_main_text_and_a_bad_input_writes_nothing(project: Path) -> None:
@@ -237,7 +263,7 @@ def test_html_is_stored_as_its_main_text_and_a_bad_input_writes_nothing(project:
     bad = project / "notes.pdf"
     bad.write_bytes(b"%PDF")
     with pytest.raises(StanceError, match="notes.pdf: not an article file"):
-        add_articles([page, bad], folder)
+        read_articles([page, bad], folder)
     assert not (folder / "page.txt").exists()
     add_articles([page], folder)
     stored = (folder / "page.txt").read_text(encoding="utf-8")
@@ -249,7 +275,7 @@ def test_html_is_stored_as_its_main_text_and_a_bad_input_writes_nothing(project:
 
 def test_label_session_end_to_end(new_article: Path, project: Path) -> None:
     output = label(str(new_article), "--annotator", "Test Person", "--order", "article", keys="nnp tmaybe conditional\ncuq")
-    assert f"Articles to label: {NEW} (1 new in data/articles)." in output
+    assert f"Articles to label: {NEW} (1 new, each copied into data/articles with its first label)." in output
     assert "No trained model in models/transformer: no guesses." in output
     assert "Can Pakistan Deliver the Haqqanis to the Negotiating Table?" in output  # the title, from data/metadata.csv
     assert "[p] pro-talks" in output and "[u] undo" in output
@@ -262,6 +288,9 @@ def test_label_session_end_to_end(new_article: Path, project: Path) -> None:
     assert "This session: 3 labeled, 1 skipped" in output
     assert (project / "data" / "articles" / new_article.name).exists()
     assert f"{NEW}-53" not in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}  # the segment stage's file
+    assert "420 of 471 sentences labeled" in check_passes()  # right after labeling, before any `stance segment`
+    exported = runner.invoke(app, ["labels", "export", "-o", "tasks.json"])
+    assert exported.exit_code == 0, exported.output
     assert runner.invoke(app, ["segment"]).exit_code == 0
     assert f"{NEW}-53" in {s.id for s in read_sentences(project / "data" / "sentences.jsonl")}
     assert "420 of 471 sentences labeled" in check_passes()
@@ -276,11 +305,12 @@ def test_without_paths_the_whole_corpus_queue_and_a_labeled_corpus_has_nothing_t
     assert "Nothing to label" in label("--annotator", "Tester", keys="")
 
 
-def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> None:
+def train_baseline(project: Path) -> None:
+    """A small TF-IDF model in models/tfidf whose minimum confidence (0.5) sets some claims aside."""
     from pipeline.labels.dataset import Dataset
     from pipeline.labels.records import existing_label_files, load_labeled
     from pipeline.models.card import Calibration, model_card
-    from pipeline.models.folder import load_model, save_model
+    from pipeline.models.folder import save_model
     from pipeline.models.tfidf import fit
 
     params = replace(CONFIG.tfidf, word_ngrams=(1, 2), char_ngrams=(3, 3), c_grid=(10.0,))
@@ -290,6 +320,11 @@ def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> N
     model = fit(data, LABELS.names, params, 13)
     save_model(model, model_card("tfidf", LABELS, CONFIG.segment, params, 13, Calibration(model.temperature, 0.5), data, {}), project / "models" / "tfidf")
 
+
+def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> None:
+    from pipeline.models.folder import load_model
+
+    train_baseline(project)
     output = label(str(new_article), "--annotator", "Tester", "--model", "baseline", keys="nq")
     assert "model guess: " in output and "no trained model" not in output
     assert runner.invoke(app, ["segment"]).exit_code == 0
@@ -297,6 +332,48 @@ def test_the_model_guess_orders_the_queue(new_article: Path, project: Path) -> N
     texts = [s.text for s in read_sentences(project / "data" / "sentences.jsonl") if s.article == NEW]
     doubt = int(model.predict_proba(texts).max(axis=1).argmin())
     assert records(project / "labels" / "tester.jsonl")[0]["id"] == f"{NEW}-{doubt}"
+
+
+def test_the_screen_shows_what_stance_predict_prints(new_article: Path, project: Path) -> None:
+    """Label, `?` when set aside below the model's minimum confidence, and confidence: as predict's table has them."""
+    train_baseline(project)
+    printed = runner.invoke(app, ["predict", str(new_article), "--model", "baseline", "--format", "jsonl"])
+    assert printed.exit_code == 0, printed.output
+    expected = [f"{r['label']}{'?' * r['set_aside']} {r['scores'][r['label']]:.2f}" for r in map(json.loads, printed.stdout.splitlines())]
+    assert any("?" in guess for guess in expected) and any("?" not in guess for guess in expected)  # the premise: both kinds occur
+    output = label(str(new_article), "--annotator", "Tester", "--model", "baseline", "--order", "article", keys=" " * len(expected))
+    shown = [line.split("model guess: ")[1].split("  (")[0].strip() for line in output.splitlines() if "model guess: " in line]
+    assert shown == expected
+    assert "below the model's minimum confidence: `stance predict` sets it aside" in " ".join(output.split())
+
+
+def test_guesses_of_a_resumed_article_equal_predict_with_the_int8_model(small_transformer, project: Path) -> None:
+    """Only some of an article's sentences left to label: each is still scored as `stance predict ARTICLE` scores it."""
+    from pipeline.cli.label import predicted
+    from pipeline.corpus.corpora import current_sentences
+    from pipeline.models.folder import load_model, runtime
+
+    folder, _ = small_transformer
+    config = load_config(project / "configs" / "params.yaml")
+    article = [s for s in current_sentences(config.paths, config.segment, config.slices)[0] if s.article == NEW]
+    loaded = load_model(folder, "onnx")
+    assert runtime(*loaded) == "onnx"
+    guesses = predicted(*loaded, {NEW: article}, config.predict.chunk)
+    printed = runner.invoke(app, ["predict", str(project / "data" / "articles" / f"{NEW}.txt"), "--model", str(folder), "--format", "jsonl"])
+    assert printed.exit_code == 0, printed.output
+    records = [json.loads(line) for line in printed.stdout.splitlines()]
+    assert [(guesses[s.id].label, guesses[s.id].scores) for s in article] == [(r["label"], r["scores"]) for r in records]
+
+
+def test_an_article_is_copied_in_only_with_its_first_label(new_article: Path, project: Path) -> None:
+    stored = project / "data" / "articles" / new_article.name
+    assert "0 labeled, 1 skipped" in label(str(new_article), "--annotator", "Tester", "--order", "article", keys=" q")
+    assert not stored.exists() and not (project / "labels" / "tester.jsonl").exists()
+    label(str(new_article), "--annotator", "Tester", "--order", "article", keys="nuq")  # labeled, then undone
+    assert not stored.exists() and not (project / "labels" / "tester.jsonl").exists()
+    label(str(new_article), "--annotator", "Tester", "--order", "article", keys="nq")
+    assert stored.read_text(encoding="utf-8") == new_article.read_text(encoding="utf-8")
+    assert [r["article"] for r in records(project / "labels" / "tester.jsonl")] == [NEW]
 
 
 def test_annotator_defaults_to_the_git_user_name(new_article: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -257,10 +257,48 @@ def test_cli_empty_file_and_missing_file(segmented: Path) -> None:
     assert missing.stderr == "error: nowhere.jsonl: no such label file.\n"
 
 
-def test_cli_without_sentences_file_says_how_to_make_it(project: Path) -> None:
+def test_cli_without_sentences_file_checks_the_articles_and_says_what_writes_it(project: Path) -> None:
     result = check()
-    assert result.exit_code == 1
-    assert result.stderr == f"error: {Path('data') / 'sentences.jsonl'}: no sentences file; run `dvc repro segment` first.\n"
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"warning: {Path('data') / 'sentences.jsonl'} does not exist yet; `stance segment` (or `dvc repro`) writes it.")
+    assert not (project / "data" / "sentences.jsonl").exists()  # the segment stage's output, written by it alone
+
+
+def add_labeled_article(project: Path) -> None:
+    """An article added after the last `stance segment`, with one label: what a `stance label` session leaves."""
+    (project / "data" / "articles" / "mine.txt").write_text("Talks with the TTP must resume.\nNobody believes the ceasefire.\n", encoding="utf-8")
+    record = {"id": "mine-1", "article": "mine", "text": "Nobody believes the ceasefire.", "label": "skeptical", "annotator": "Tester", "note": ""}
+    write_lines(project / "labels" / "tester.jsonl", [record])
+
+
+def test_labels_of_an_article_added_since_the_last_segment_pass_the_check_and_export(segmented: Path) -> None:
+    add_labeled_article(segmented)
+    before = (segmented / "data" / "sentences.jsonl").read_bytes()
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        f"warning: {Path('data') / 'sentences.jsonl'} is stale: it has no sentences of article 'mine'; `stance segment` (or `dvc repro`) rewrites it."
+    )
+    assert table_row(result.stdout, "mine")[2] == "1"
+    exported = CliRunner().invoke(app, ["labels", "export", "-o", "tasks.json"])
+    assert exported.exit_code == 0, exported.output
+    assert any(task["data"]["sentence_id"] == "mine-1" for task in json.loads((segmented / "tasks.json").read_text(encoding="utf-8")))
+    assert (segmented / "data" / "sentences.jsonl").read_bytes() == before
+
+
+def test_training_on_a_stale_sentences_file_says_it_is_stale_and_what_rewrites_it(segmented: Path) -> None:
+    from pipeline.labels.records import training_rows
+
+    add_labeled_article(segmented)
+    config = load_config(segmented / "configs" / "params.yaml")
+    with pytest.raises(StanceError) as raised:
+        training_rows(config.paths, config.labels)
+    assert str(raised.value).startswith(
+        f"{Path('labels') / 'tester.jsonl'}:1: id 'mine-1' is not a sentence in the current corpus; "
+        f"{Path('data') / 'sentences.jsonl'} is stale: it has no sentences of article 'mine'; `stance segment` (or `dvc repro`) rewrites it."
+    )
+    assert CliRunner().invoke(app, ["segment"]).exit_code == 0
+    assert "mine-1" in {row.id for row in training_rows(config.paths, config.labels)}
 
 
 # --- pool labels: sentences named by hash, never by text ------------------------------------------

@@ -1,9 +1,10 @@
 """The package's shape, read from its imports: layers, no cycles, small modules, and dvc.yaml deps that match the code.
 
-Each stage's deps are computed, not remembered: the modules its command
-imports (top level of the CLI, the command's own imports, then everything
+Each stage's deps are computed, not remembered: the modules its `python -m`
+entry point imports (the stage module and the shared runner, then everything
 those import, kinds named by string in the registry included) must be exactly
-the `pipeline/` files dvc.yaml lists for it.
+the `pipeline/` files dvc.yaml lists for it, and none of them is part of the
+user CLI.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ LAYERS = {
     "params": 1,
     "benchmark_params": 1,
     "config": 2,
+    "stage_entry": 2,
     "files": 2,
     "markdown": 2,
     "scores": 2,
@@ -121,15 +123,9 @@ def by_string(kind: str) -> set[str]:
     return {KINDS[kind].module} | ({KINDS[kind].export.split(":")[0]} if KINDS[kind].export else set())
 
 
-def top_level(name: str) -> ast.Module:
-    """A module without its function bodies: what importing it runs."""
-    return ast.Module(body=[node for node in tree(name).body if not isinstance(node, ast.FunctionDef)], type_ignores=[])
-
-
 def closure(start: set[str], kind: str | None) -> set[str]:
-    """Every project module reachable from `start`. A CLI module brings in only its top level (each
-    command imports its stage inside its body); the registry, which names kinds by string, only the stage's own kind
-    (`EVERY_KIND` for a stage that loads them all)."""
+    """Every project module reachable from `start`; from the registry, which names kinds by string, only the stage's own
+    kind (`EVERY_KIND` for a stage that loads them all)."""
     every_kind = set().union(*(by_string(k) for k in KINDS))
     seen: set[str] = set()
     todo = list(start)
@@ -138,18 +134,27 @@ def closure(start: set[str], kind: str | None) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        found = imported(top_level(name) if name.startswith("pipeline.cli") else tree(name), name)
+        found = imported(tree(name), name)
         if name == "pipeline.models.registry":
             found = (found - every_kind) | (every_kind if kind == EVERY_KIND else by_string(kind) if kind else set())
         todo.extend(found - seen)
     return seen
 
 
-def command_modules(function: str, kind: str | None) -> set[str]:
-    """Modules `stance <command>` runs: the package, the CLI's top level, the command's body, what they import."""
-    stages = "pipeline.cli.stages"
-    body = next(node for node in tree(stages).body if isinstance(node, ast.FunctionDef) and node.name == function)
-    return closure({"pipeline", "pipeline.cli", "pipeline.cli.app"} | imported(body, stages), kind)
+RUNNER = "pipeline.stage_entry"
+ENTRY = re.compile(r"^python -m (pipeline(?:\.\w+)+)(?: |$)")
+
+
+def entry_module(stage: dict) -> str:
+    """The module a stage's `cmd` runs; a stage that runs anything but `python -m pipeline.<module>` fails here."""
+    match = ENTRY.match(stage["cmd"])
+    assert match and match.group(1) in MODULES, f"{stage['cmd']!r} does not run a pipeline module with python -m"
+    return match.group(1)
+
+
+def stage_modules(stage: dict, kind: str | None) -> set[str]:
+    """Modules a stage's `python -m` runs: the package, the stage module, the shared runner, what they import."""
+    return closure({"pipeline", entry_module(stage), RUNNER}, kind)
 
 
 def as_files(modules: set[str]) -> set[str]:
@@ -157,19 +162,29 @@ def as_files(modules: set[str]) -> set[str]:
 
 
 def declared(stage: dict) -> set[str]:
-    return {dep for dep in stage.get("deps", []) if dep.startswith("pipeline/")}
+    return {dep for dep in stage.get("deps", []) if dep.startswith("pipeline/") and dep.endswith(".py")}
+
+
+def templates(modules: set[str]) -> set[str]:
+    """The Jinja2 templates beside the modules a stage imports: files its output is rendered from."""
+    return {str(path.relative_to(ROOT)) for name in modules for path in (module_path(name).parent / "templates").glob("*.j2")}
 
 
 STAGES = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-COMMANDS = {"segment": "segment", "evaluate": "evaluate", "behaviour": "behaviour", "report": "report"}
 EVERY_KIND = "*"
 # The stages that load models by kind name, and which kinds.
 LOADS = {"behaviour": EVERY_KIND}
+SINGLE = [name for name, stage in STAGES.items() if "foreach" not in stage]
 
 
-@pytest.mark.parametrize("stage", list(COMMANDS))
-def test_stage_deps_are_exactly_the_modules_its_command_imports(stage: str) -> None:
-    expected = as_files(command_modules(COMMANDS[stage], LOADS.get(stage)))
+def test_every_stage_runs_its_own_entry_point_and_the_runner_is_in_its_closure() -> None:
+    stages = [*(STAGES[name] for name in SINGLE), STAGES["train"]["do"]]
+    assert all(RUNNER in closure({entry_module(stage)}, None) for stage in stages)
+
+
+@pytest.mark.parametrize("stage", SINGLE)
+def test_stage_deps_are_exactly_the_modules_its_entry_point_imports(stage: str) -> None:
+    expected = as_files(stage_modules(STAGES[stage], LOADS.get(stage)))
     assert sorted(declared(STAGES[stage])) == sorted(expected)
 
 
@@ -177,11 +192,28 @@ def test_the_training_stages_depend_on_what_training_their_kinds_imports() -> No
     """One foreach template serves every kind: it lists each kind's own module as ${item}, and what any kind needs besides."""
     template = STAGES["train"]
     assert sorted(template["foreach"]) == sorted(KINDS)
-    needed = set().union(*({f.replace(f"pipeline/models/{kind}.py", "pipeline/models/${item}.py") for f in as_files(command_modules("train", kind))} for kind in KINDS))
+    needed = set().union(*({f.replace(f"pipeline/models/{kind}.py", "pipeline/models/${item}.py") for f in as_files(stage_modules(template["do"], kind))} for kind in KINDS))
     assert sorted(declared(template["do"])) == sorted(needed)
 
 
+def test_a_stage_that_renders_a_template_depends_on_it() -> None:
+    """A model card's README comes from a template: editing it must rerun the stages that write or read model folders."""
+    for name, stage in [*((name, STAGES[name]) for name in SINGLE), ("train", STAGES["train"]["do"])]:
+        modules = stage_modules(stage, LOADS.get(name, EVERY_KIND if name == "train" else None))
+        listed = {dep for dep in stage.get("deps", []) if dep.endswith(".j2")}
+        assert listed == templates(modules), name
+
+
+def test_no_user_command_is_a_dep_of_any_stage() -> None:
+    """Editing a `stance` command (its help, its options) changes no stage: no cli module is imported by or listed for one."""
+    cli = {name for name in MODULES if name.startswith("pipeline.cli")}
+    computed = set().union(*(stage_modules(STAGES[name], LOADS.get(name)) for name in SINGLE), *(stage_modules(STAGES["train"]["do"], kind) for kind in KINDS))
+    listed = set().union(*(declared(STAGES[name]) for name in SINGLE), declared(STAGES["train"]["do"]))
+    assert cli and computed & cli == set()
+    assert listed & as_files(cli) == set()
+
+
 def test_the_check_sees_a_missing_dep() -> None:
-    """It can fail: the segment stage without one of the modules its command imports is caught."""
+    """It can fail: the segment stage without one of the modules its entry point imports is caught."""
     listed = declared(STAGES["segment"]) - {"pipeline/corpus/segment.py"}
-    assert listed != as_files(command_modules("segment", None))
+    assert listed != as_files(stage_modules(STAGES["segment"], None))

@@ -15,6 +15,8 @@ from pipeline.config import load_config
 from pipeline.corpus.corpora import Corpus, segment_corpus
 from tests.conftest import PARAMS, POOL, ROOT
 
+pytestmark = pytest.mark.pool
+
 # Shorter sentences are headlines and fragments ("Background", "Talks with TTP") that any text may hold.
 SHORTEST = 30
 

@@ -240,8 +240,8 @@ def test_classify_streams_in_chunks(folder: Path) -> None:
         ("empty.txt", b"", "{path}: empty file, no text to read."),
         ("binary.txt", b"\x89PNG\x00\x00", "{path}:1: not text (mostly control or unassigned characters); expected a text file."),
         ("bad.jsonl", b'{"text": "Talks."}\n{"text": "Talks."}\n{oops\n', "{path}:3: not valid JSON (Expecting property name enclosed in double quotes)."),
-        ("nocolumn.jsonl", b'{"text": "Talks."}\n{"body": "Talks."}\n', "{path}:2: no 'text' field with the text to classify."),
-        ("nocolumn.csv", b"id,body\n1,Talks.\n", "{path}: no column 'text' in the header (it has id, body)."),
+        ("nocolumn.jsonl", b'{"text": "Talks."}\n{"body": "Talks."}\n', "{path}:2: no field 'text' with the text to classify (it has body); name the text field with --text-column NAME."),
+        ("nocolumn.csv", b"id,body\n1,Talks.\n", "{path}: no column 'text' with the text to classify (it has id, body); name the text column with --text-column NAME."),
         ("folder", "dir", "{path}: no articles (.txt, .md, .html, .htm) or Parquet files in this folder."),
     ],
 )
@@ -256,6 +256,36 @@ def test_bad_input_one_line_exit_1_no_output_file(name: str, data: bytes | str |
     assert result.exit_code == 1
     assert result.stderr == f"error: {message.format(path=path)}\n"
     assert not out.exists() and (not out.parent.exists() or not any(out.parent.iterdir()))
+
+
+def test_a_folder_names_the_files_it_skips_and_goes_on(majority_model: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "story.md").write_text("# Talks must begin now\n\n**Nobody** disagrees.\n", encoding="utf-8")
+    for name in ("a.pdf", "b.docx", "c.png", "d.rst"):
+        (folder / name).write_bytes(b"not an article")
+    result = predict(str(folder), "--model", str(majority_model), "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert [r["text"] for r in jsonl(result.stdout)] == ["Talks must begin now", "Nobody disagrees."]
+    assert result.stderr.splitlines()[0] == (
+        f"warning: {folder}: skipped 4 files that are not articles or Parquet (.docx, .pdf, .png, .rst): "
+        f"{folder / 'a.pdf'}, {folder / 'b.docx'}, {folder / 'c.png'} and 1 more."
+    )
+
+
+def test_closed_standard_input_is_one_line_of_error(majority_model: Path, tmp_path: Path) -> None:
+    """`stance predict - <&-`: with file descriptor 0 closed Python has no sys.stdin at all, unlike reading /dev/null."""
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        [str(STANCE), "predict", "-", "--model", str(majority_model), "--output", str(out), "--params", str(PARAMS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "error: -: standard input is closed, so there is nothing to read; pipe the text in or name a file.\n"
+    assert not out.exists()
 
 
 def test_non_utf8_text_is_read_with_a_warning(folder: Path, tmp_path: Path) -> None:
@@ -415,8 +445,9 @@ def test_progress_shows_inputs_done_of_all_and_time_left_when_the_total_is_known
 # --- several processes ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a pool of worker processes, each loading the model
 def test_two_workers_write_exactly_what_one_writes(folder: Path, tmp_path: Path) -> None:
-    """Real processes, each with the int8 ONNX model: the same chunks reach each model, so the records are identical."""
+    """Real processes, each with the int8 ONNX model: a sentence's scores do not depend on its chunk, so the records are identical."""
     alone, pair = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     inputs = [str(ARTICLE), str(SECOND_ARTICLE)]
     for workers, out in (("1", alone), ("2", pair)):

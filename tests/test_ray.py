@@ -76,8 +76,8 @@ def assert_same_records(ray_rows: list[dict[str, Any]], local_rows: list[dict[st
     """Same sentences, ids, labels and carried columns in the same order; scores equal but for float rounding in
     the last digit, since the two paths pad different batches.
 
-    These tests run the model in torch: its scores do not depend on which sentences share a batch. The int8
-    model's do (it scales activations per batch), and the README gives the agreement measured with the trained model.
+    These tests run the model in torch; no model's scores depend on which sentences share a batch
+    (tests/test_batching.py checks every kind and backend).
     """
     assert len(ray_rows) == len(local_rows) > 0
     score_columns = [f"score_{name}" for name in CONFIG.labels.names]
@@ -86,6 +86,8 @@ def assert_same_records(ray_rows: list[dict[str, Any]], local_rows: list[dict[st
         assert all(abs(ours[c] - theirs[c]) <= SCORE_TOLERANCE for c in score_columns)
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_ray_sentence_rows_match_the_local_path(local_ray: Any, small_transformer: tuple[Path, Any], archive: Path, tmp_path: Path) -> None:
     folder = small_transformer[0]
     local, distributed = tmp_path / "local.parquet", tmp_path / "ray.parquet"
@@ -99,6 +101,8 @@ def test_ray_sentence_rows_match_the_local_path(local_ray: Any, small_transforme
     assert pq.read_schema(distributed).field("row").type == pa.int64() and [r["input_label"] for r in ray_rows][:3] == [r["input_label"] for r in local_rows][:3]
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_ray_article_rows_are_segmented_like_the_local_path(local_ray: Any, small_transformer: tuple[Path, Any], articles: Path, tmp_path: Path) -> None:
     folder = small_transformer[0]
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
@@ -112,6 +116,8 @@ def test_ray_article_rows_are_segmented_like_the_local_path(local_ray: Any, smal
     assert len({r["article"] for r in ours}) == 3
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_warnings_from_actors_reach_the_terminal(local_ray: Any, majority_model: Path, tmp_path: Path) -> None:
     path = tmp_path / "long.parquet"
     pq.write_table(pa.Table.from_pylist([{"article": "long", "text": "word " * 1000}, {"article": "short", "text": "Talks now."}]), path)
@@ -120,6 +126,8 @@ def test_warnings_from_actors_reach_the_terminal(local_ray: Any, majority_model:
     assert f"warning: {path}, article long:1: a sentence longer than 2000 characters (segment.max_chars) was cut at spaces." in result.stderr
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_ray_gives_the_tfidf_model_identical_records(local_ray: Any, seed_tfidf: Path, archive: Path, tmp_path: Path) -> None:
     """A model whose scores do not depend on batching must come out byte for byte the same."""
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
@@ -128,6 +136,8 @@ def test_ray_gives_the_tfidf_model_identical_records(local_ray: Any, seed_tfidf:
     assert distributed.read_bytes() == local.read_bytes()
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_an_error_inside_an_actor_is_one_line_and_no_output(local_ray: Any, majority_model: Path, tmp_path: Path) -> None:
     path = tmp_path / "bad.parquet"
     pq.write_table(pa.Table.from_pylist([{"article": "a", "text": "Talks now."}, {"article": "b", "text": "   "}]), path)
@@ -176,6 +186,8 @@ def test_without_ray_installed_the_error_says_how_to_install_it(majority_model: 
     assert result.exit_code == 1 and result.stderr == "error: --engine ray needs Ray, an optional extra: pip install -e '.[ray]'\n"
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_a_real_process_starts_its_own_ray_and_writes_what_the_local_path_writes(small_transformer: tuple[Path, Any], archive: Path, tmp_path: Path) -> None:
     folder = small_transformer[0]
     outputs = {}

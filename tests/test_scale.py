@@ -15,7 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CONFIG, PARAMS, ROOT
+
+# Streams tens of MB through whole commands and times them.
+pytestmark = pytest.mark.slow
 
 STANCE = Path(sys.executable).with_name("stance")
 MB = 1_000_000

@@ -207,11 +207,12 @@ def test_sentence_records_round_trip(tmp_path: Path, corpus: list[Sentence]) -> 
     assert read_sentences(path) == corpus
 
 
-def test_metadata_has_one_row_per_article_with_six_columns() -> None:
+def test_metadata_has_one_row_per_article_with_seven_columns() -> None:
     with (ROOT / "data" / "metadata.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == ["id", "title", "outlet", "author", "date", "kind"]
+    assert reader.fieldnames == ["id", "title", "outlet", "author", "date", "kind", "slice"]
+    assert {row["slice"] for row in rows} == {"seed"}  # the seed keeps its slice, so the folds do not move
     assert sorted(row["id"] for row in rows) == sorted(p.stem for p in ARTICLES.glob("*.txt"))
     for row in rows:
         assert None not in row and all(value and value.strip() for value in row.values()), row
@@ -271,7 +272,7 @@ def test_windows_1252_text_falls_back_and_segments_the_same(folder: Path, segmen
 
     (folder / "legacy.txt").write_bytes(legacy)
     legacy_sentences = [s for s in segment_corpora([seed(folder)], segment_params, CONFIG.slices) if s.article == "legacy"]
-    expected = [replace(s, slice="seed", genre="unknown") for s in segment_article("legacy", text, segment_params, "seed")]
+    expected = [replace(s, slice=CONFIG.slices.default, genre="unknown") for s in segment_article("legacy", text, segment_params, "seed")]
     assert legacy_sentences == expected
     assert read_article(folder / "legacy.txt").fell_back
 
@@ -320,12 +321,34 @@ def test_every_sentence_carries_its_articles_metadata_and_the_slice_comes_from_i
     assert len(by_article) == 90
 
 
-def test_an_article_with_no_metadata_takes_its_corpus_as_slice_whatever_its_name(tmp_path: Path) -> None:
+def test_an_article_with_no_metadata_takes_the_default_slice_never_its_name_or_corpus(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "pk_africanagenda_m23.txt").write_text("M23 and Kinshasa signed a declaration in Doha.\n", encoding="utf-8")
-    (sentence,) = segment_corpus(Corpus("seed", folder, False, "paths.articles", tmp_path / "none.csv"), CONFIG.segment, CONFIG.slices)
-    assert (sentence.slice, sentence.genre, sentence.outlet) == ("seed", "unknown", "")
+    for name in ("pk_africanagenda_m23", "africanagenda_m23"):
+        (folder / f"{name}.txt").write_text("M23 and Kinshasa signed a declaration in Doha.\n", encoding="utf-8")
+    sentences = segment_corpus(Corpus("seed", folder, False, "paths.articles", tmp_path / "none.csv"), CONFIG.segment, CONFIG.slices)
+    assert CONFIG.slices.default == "user"
+    assert {(s.slice, s.genre, s.outlet) for s in sentences} == {("user", "unknown", "")}
+
+
+def test_the_slice_column_of_the_metadata_table_sets_an_articles_slice(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("africanagenda_m23", "mine", "tagged"):
+        (folder / f"{name}.txt").write_text("M23 and Kinshasa signed a declaration in Doha.\n", encoding="utf-8")
+    table = tmp_path / "metadata.csv"
+    table.write_text("id,kind,slice,conflict\nafricanagenda_m23,news,great-lakes,\nmine,opinion,,Pakistan-TTP\ntagged,,sahel,Pakistan-TTP\n", encoding="utf-8")
+    sentences = segment_corpus(Corpus("seed", folder, False, "paths.articles", table), CONFIG.segment, CONFIG.slices)
+    assert {s.article: (s.slice, s.genre) for s in sentences} == {
+        "africanagenda_m23": ("great-lakes", "news"),
+        "mine": ("pk", "opinion"),  # no slice given: the conflict's pattern
+        "tagged": ("sahel", "unknown"),  # a slice given wins over the conflict
+    }
+
+
+def test_the_seed_articles_keep_their_slice() -> None:
+    sentences = segment_corpus(Corpus("seed", ARTICLES, False, "paths.articles", ROOT / "data" / "metadata.csv"), CONFIG.segment, CONFIG.slices)
+    assert {s.slice for s in sentences} == {"seed"} and len(sentences) == 420
 
 
 @needs_pool

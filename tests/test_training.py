@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -24,11 +25,13 @@ from pipeline.corpus.corpora import Corpus, segment_corpus
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
 from pipeline.labels.records import LabeledSentence, load_labeled
+from pipeline.models.calibration import Calibrated
 from pipeline.models.card import CARD, Calibration, labels_hash, model_card
 from pipeline.models.classifier import Classifier
 from pipeline.models.folder import load_model, read_card, save_model
 from pipeline.models.logreg import balanced_logreg, fit_selected
 from pipeline.models.registry import KINDS, kind_of
+from pipeline.models.tfidf import TfidfClassifier
 from pipeline.params import (
     LabelSet,
 )
@@ -233,7 +236,7 @@ def test_tfidf_file_is_skops_and_loads_without_pickle(
     tfidf_folder: Path, tfidf_result: TrainingResult, small: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     weights = tfidf_folder / "tfidf.skops"
-    assert sorted(p.name for p in tfidf_folder.iterdir()) == ["model.json", "tfidf.skops"]
+    assert sorted(p.name for p in tfidf_folder.iterdir()) == ["README.md", "model.json", "tfidf.skops"]
     assert zipfile.is_zipfile(weights)
     assert sio.get_untrusted_types(file=weights) == []
 
@@ -245,6 +248,26 @@ def test_tfidf_file_is_skops_and_loads_without_pickle(
     monkeypatch.setattr(pickle, "Unpickler", no_pickle)
     loaded, _ = load_model(tfidf_folder)
     np.testing.assert_array_equal(loaded.predict_proba(small.texts[:20]), tfidf_result.model.predict_proba(small.texts[:20]))
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_tfidf_model_saves_to_the_same_bytes_anywhere(tmp_path: Path, tfidf_result: TrainingResult, small: Dataset) -> None:
+    """skops names its array files after object ids and stamps the time: saved canonically, dvc.lock's hash never changes."""
+    folders = [tmp_path / "first" / "tfidf", tmp_path / "elsewhere" / "models" / "tfidf"]
+    save_model(tfidf_result.model, tfidf_result.card, folders[0])
+    pipeline = copy.deepcopy(tfidf_result.model.model.pipeline)  # the same model in other objects, as another process holds it
+    pipeline.named_steps["features"].transformer_list[0][1]._stop_words_id = 1  # scikit-learn keeps an id() of that process
+    save_model(Calibrated(TfidfClassifier(tfidf_result.model.labels, pipeline), tfidf_result.model.temperature), tfidf_result.card, folders[1])
+    assert folder_bytes(folders[0]) == folder_bytes(folders[1])
+    with zipfile.ZipFile(folders[0] / "tfidf.skops") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert sorted(archive.namelist()) == archive.namelist() and "1.npy" in archive.namelist()
+    proba = tfidf_result.model.predict_proba(small.texts)
+    for folder in folders:
+        np.testing.assert_array_equal(load_model(folder)[0].predict_proba(small.texts), proba)
 
 
 def test_tfidf_refuses_untrusted_and_non_skops_files(tmp_path: Path, tfidf_folder: Path, tfidf_result: TrainingResult) -> None:
@@ -327,7 +350,7 @@ def test_save_model_replaces_an_existing_model(tmp_path: Path, majority_result: 
     folder = tmp_path / "model"
     save_model(tfidf_result.model, tfidf_result.card, folder)
     save_model(majority_result.model, majority_result.card, folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["majority.json", "model.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "majority.json", "model.json"]
     assert read_card(folder).kind == "majority"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
@@ -410,6 +433,7 @@ def test_the_contrastive_loss_is_zero_for_perfectly_separated_labels_and_not_oth
     assert step.loss(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), target).item() > 0.5
 
 
+@pytest.mark.slow  # fine-tunes the encoder, twice per recipe
 @pytest.mark.parametrize("recipe", ["finetune", "setfit"])
 def test_tuned_recipes_train_deterministically_and_calibrate(tiny: Dataset, label_set: LabelSet, recipe: str) -> None:
     import torch

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+from typing import Annotated, Any
+
 import typer
 
 from pipeline.cli import benchmark, label, labels, predict, stages
 
 # Plain help: the rich help of this typer version labels every flag `<bool>`, as if it took a value.
-HELP = {"no_args_is_help": True, "rich_markup_mode": None}
+HELP: dict[str, Any] = {"no_args_is_help": True, "rich_markup_mode": None}
 app = typer.Typer(add_completion=False, help="Stance toward talks with militant groups, sentence by sentence.", **HELP)
+
+
+def print_version(show: bool) -> None:
+    if show:
+        typer.echo(f"stance {metadata.version('stance')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: Annotated[bool, typer.Option("--version", callback=print_version, is_eager=True, help="Print the version of stance and exit.")] = False,
+) -> None:
+    """Options of `stance` itself, before any command; the version is the installed package's, as pip reports it."""
+
+
 app.command()(stages.segment)
 app.command()(stages.train)
 app.command()(stages.evaluate)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_errors
+from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_errors, warn
 from pipeline.config import Config
 from pipeline.errors import StanceError
 
@@ -25,6 +25,17 @@ def label_table(title: str, corner: str, names: tuple[str, ...], rows: list[tupl
     return table
 
 
+def corpus_sentences(config: Config) -> list:
+    """The sentences `stance segment` would write now (`pipeline.corpus.corpora.current_sentences`), so labels of an
+    article `stance label` just added pass; a warning says when the sentences file is stale and what rewrites it."""
+    from pipeline.corpus.corpora import current_sentences
+
+    sentences, stale = current_sentences(config.paths, config.segment, config.slices, warn)
+    if stale:
+        warn(f"{stale} The labels were checked against the articles as they are now.")
+    return sentences
+
+
 @reports_errors
 def check(
     files: Annotated[list[Path] | None, typer.Argument(help="Label files or folders (default: what training reads).")] = None,
@@ -32,13 +43,13 @@ def check(
     params: ParamsOption = PARAMS,
 ) -> None:
     """Check label files: JSON, fields, known labels, unique ids, stale text or hash, coverage."""
-    from pipeline.corpus.corpora import in_place_corpora, read_sentences
+    from pipeline.corpus.corpora import in_place_corpora
     from pipeline.labels.records import check_labels, label_files
 
     config = project_config(params)
     labels = config.labels
     chosen = label_files(files or [config.paths.labels, *config.paths.pool_labels])
-    report = check_labels(chosen, read_sentences(config.paths.sentences), labels, in_place_corpora(config.paths))
+    report = check_labels(chosen, corpus_sentences(config), labels, in_place_corpora(config.paths))
     rows = [(article, [str(report.counts[article][n]) for n in labels.names] + [str(sum(report.counts[article].values()))]) for article in sorted(report.counts)]
     Console().print(label_table("Labels per article", "article", (*labels.names, "total"), rows))
     share = report.labeled / report.sentences if report.sentences else 0.0
@@ -77,7 +88,8 @@ def agree(
     for view in ("slice", "genre"):
         group = {s.id: getattr(s, view) or "unknown" for s in sentences}
         for name in sorted({group.get(r.id, "unknown") for r in passes[0]}):
-            part = agreement(*([r for r in records if group.get(r.id, "unknown") == name] for records in passes), labels)
+            kept = [[r for r in records if group.get(r.id, "unknown") == name] for records in passes]
+            part = agreement(kept[0], kept[1], labels)
             typer.echo(f"  {view} {name}: {part.n} sentences; kappa {part.kappa:.3f}; claim vs none {part.claim_kappa:.3f}")
     rows = [(name, [str(int(v)) for v in row]) for name, row in zip(labels.names, result.confusion, strict=True)]
     Console().print(label_table("Confusion (rows: first pass, columns: second pass)", "", labels.names, rows))
@@ -87,10 +99,10 @@ def agree(
 
 def checked_labels(config: Config, extra: list[Path]) -> tuple[list, list]:
     """The current sentences and every label record; a label problem stops the command."""
-    from pipeline.corpus.corpora import in_place_corpora, read_sentences
+    from pipeline.corpus.corpora import in_place_corpora
     from pipeline.labels.records import check_labels, existing_label_files
 
-    sentences = read_sentences(config.paths.sentences)
+    sentences = corpus_sentences(config)
     files = existing_label_files(config.paths)
     files += [path for path in extra if path.exists() and path not in files]
     report = check_labels(files, sentences, config.labels, in_place_corpora(config.paths))
@@ -110,7 +122,7 @@ def export(
     with_predictions: Annotated[
         bool, typer.Option("--with-predictions", help="Add the model's guess to each task as a Label Studio prediction, to sort the queue by.")
     ] = False,
-    model: Annotated[str, typer.Option("--model", help="Whose guesses: transformer, baseline (TF-IDF) or a model folder.")] = "transformer",
+    model: Annotated[str, typer.Option("--model", help="Whose guesses: transformer, fast, tfidf, majority or a model folder.")] = "transformer",
     params: ParamsOption = PARAMS,
 ) -> None:
     """Write the sentences as Label Studio tasks (existing labels included) and the matching labeling config."""
@@ -199,7 +211,7 @@ def audit(
     from pipeline.corpus.corpora import in_place_corpora, read_sentences
     from pipeline.evaluation.predictions import cv_file, read_cv
     from pipeline.files import write_text
-    from pipeline.labels.audit import audit_markdown, suspects
+    from pipeline.labels.audit import audit_markdown, framing, suspects
 
     config = project_config(params)
     name = model or config.labeling.model
@@ -212,7 +224,7 @@ def audit(
     shareable = {s.id: s.text for s in sentences if s.corpus not in hidden}
     target = output or config.paths.reports / "label_audit.md"
     write_text(target, audit_markdown(found, len(records), name, source, shareable, config.report.max_text))
-    table = Table(title=f"Labels most likely wrong ({name}, out-of-fold)", show_lines=True)
+    table = Table(title=f"Flagged labels, lowest self-confidence first ({name}, out-of-fold)", show_lines=True)
     table.add_column("rank", justify="right")
     table.add_column("id and sentence", ratio=1)
     for column in ("label", "suggested", "score"):
@@ -221,4 +233,7 @@ def audit(
         text = texts.get(suspect.id, "(no longer in the corpus)")
         table.add_row(str(rank), f"[bold]{escape(suspect.id)}[/]\n{escape(text)}", suspect.label, suspect.suggested, f"{suspect.score:.3f}")
     Console().print(table)
-    typer.echo(f"cleanlab flags {len(found)} of {len(records)} labels; all of them in {target}. No label was changed.")
+    for line in framing(len(found), len(records), name, source):
+        typer.echo(line)
+    shown = f"the first {min(show, len(found))} above" if found else "none"
+    typer.echo(f"Shown: {shown}; all {len(found)} in {target}. No label was changed.")

@@ -1,7 +1,8 @@
-"""The DVC stages as commands: each loads the config, runs its stage, prints one line."""
+"""The DVC stages as commands: each runs its stage as `python -m` does (pipeline.stage_entry.run), so both print the same."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -13,52 +14,49 @@ from pipeline.cli.common import (
     reports_errors,
     warn,
 )
+from pipeline.params import MODEL_KINDS  # the registry's kinds (tests/test_config.py), without importing numpy for --help
+from pipeline.stage_entry import run
 
 
-@reports_errors
 def segment(params: ParamsOption = PARAMS) -> None:
     """Split every article of the seed corpus and the pool into sentences with stable ids (DVC stage `segment`)."""
-    from pipeline.corpus.stage import segment as run
+    from pipeline.corpus.stage import segment as stage
 
-    typer.echo(run(project_config(params), warn))
+    run(partial(stage, warn=warn), params)
 
 
-@reports_errors
-def train(kind: Annotated[str, typer.Argument(help="Model kind: majority, tfidf or transformer.")], params: ParamsOption = PARAMS) -> None:
+def train(kind: Annotated[str, typer.Argument(help=f"Model kind: {', '.join(MODEL_KINDS)}.")], params: ParamsOption = PARAMS) -> None:
     """Cross-validate one model kind by article, then fit it on all labels (DVC stage `train@KIND`)."""
-    from pipeline.training.stage import train as run
+    from pipeline.training.stage import train as stage
 
-    typer.echo(run(project_config(params), kind))
+    run(stage, params, kind)
 
 
-@reports_errors
 def evaluate(params: ParamsOption = PARAMS) -> None:
     """Score every model's out-of-fold predictions; write metrics, predictions and plots (DVC stage `evaluate`)."""
-    from pipeline.evaluation.stage import evaluate as run
+    from pipeline.evaluation.stage import evaluate as stage
 
-    typer.echo(run(project_config(params)))
+    run(stage, params)
 
 
-@reports_errors
 def behaviour(params: ParamsOption = PARAMS) -> None:
     """Score every trained model on the behavioural test cases (DVC stage `behaviour`)."""
-    from pipeline.evaluation.behaviour_stage import behaviour as run
+    from pipeline.evaluation.behaviour_stage import behaviour as stage
 
-    typer.echo(run(project_config(params)))
+    run(stage, params)
 
 
-@reports_errors
 def report(params: ParamsOption = PARAMS) -> None:
     """Write reports/report.md from the evaluation (DVC stage `report`)."""
-    from pipeline.evaluation.stage import report as run
+    from pipeline.evaluation.stage import report as stage
 
-    typer.echo(run(project_config(params)))
+    run(stage, params)
 
 
 @reports_errors
 def check_floor(params: ParamsOption = PARAMS) -> None:
     """Fail when a model's CV macro-F1 is below its floor in configs (CI runs this)."""
-    from pipeline.evaluation.stage import check_floor as run
+    from pipeline.evaluation.stage import check_floor as floors
 
-    for line in run(project_config(params)):
+    for line in floors(project_config(params)):
         typer.echo(line)

@@ -9,7 +9,9 @@ text and how it is decoded:
   once decoded is not text, and is refused.
 Reading line by line lets predict stream a long file and still decode it
 exactly as training reads it. HTML is handed to trafilatura as bytes, which
-decodes it by its declared charset.
+decodes it by its declared charset. Markdown is decoded like plain text, then
+reduced to its text by markdown-it-py, one line per block, since the segmenter
+reads lines as paragraphs.
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ import codecs
 import io
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pipeline.errors import StanceError
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 FALLBACK_ENCODING = "cp1252"
@@ -32,6 +38,10 @@ WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (
 NOT_TEXT_SHARE = 0.05
 SAMPLE = 65536
 ALLOWED_CONTROLS = "\t\n\r\f"
+HTML_SUFFIXES = (".html", ".htm")
+MARKDOWN_SUFFIXES = (".md",)
+# Markdown's line breaks inside a block; other inline markup (emphasis, link targets, images, inline HTML) gives no text.
+INLINE_BREAKS = {"softbreak": " ", "hardbreak": "\n"}
 
 
 @dataclass(frozen=True)
@@ -66,8 +76,8 @@ def decoded_lines(handle: BinaryIO, source: str) -> Iterator[tuple[int, Decoded]
             yield number, line
         return
     try:
-        for number, line in enumerate(io.TextIOWrapper(handle, encoding=wide, newline=""), start=1):
-            yield number, Decoded(line, wide)
+        for number, text in enumerate(io.TextIOWrapper(handle, encoding=wide, newline=""), start=1):
+            yield number, Decoded(text, wide)
     except UnicodeDecodeError:
         raise StanceError(f"{source}: starts with a {wide.upper()} byte-order mark but is not {wide.upper()} text.") from None
 
@@ -104,9 +114,57 @@ def html_main_text(html: bytes, source: str) -> str:
     return text
 
 
+class _HtmlText(HTMLParser):
+    """Collects the text of raw HTML inside Markdown, whose tags are markup like the rest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _html_text(html: str) -> str:
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def _inline_piece(token: Token) -> str:
+    return token.content if token.type in ("text", "code_inline") else INLINE_BREAKS.get(token.type, "")
+
+
+def _block_text(token: Token) -> str:
+    """A block's text: inline text (paragraph, heading, list item, table cell) as it reads, code as written, raw HTML without its tags."""
+    if token.type == "inline":
+        return "".join(_inline_piece(child) for child in token.children or ())
+    if token.type in ("fence", "code_block"):
+        return token.content
+    if token.type == "html_block":
+        return _html_text(token.content)
+    return ""
+
+
+def markdown_text(markdown: str) -> str:
+    """The plain text of a Markdown article, each block on lines of its own so the segmenter keeps them apart as paragraphs."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    blocks = (_block_text(token) for token in parser.parse(markdown))
+    return "\n".join(block.rstrip("\n") for block in blocks if block.strip())
+
+
 def article_text(data: bytes, source: str, suffix: str) -> Decoded:
-    """Text of one article file, HTML reduced to its main text; empty files are refused."""
-    decoded = Decoded(html_main_text(data, source), "html") if suffix.lower() in (".html", ".htm") else decode_text(data, source)
+    """Text of one article file, HTML reduced to its main text, Markdown to its plain text; empty files are refused."""
+    kind = suffix.lower()
+    if kind in HTML_SUFFIXES:
+        decoded = Decoded(html_main_text(data, source), "html")
+    else:
+        decoded = decode_text(data, source)
+        if kind in MARKDOWN_SUFFIXES:
+            decoded = replace(decoded, text=markdown_text(decoded.text))
     if not decoded.text.strip():
         raise StanceError(f"{source}: empty file, no text to read.")
     return decoded

@@ -1,10 +1,13 @@
 """Article metadata (outlet, date, kind, conflict) and the slice and genre it gives an article.
 
 A pool lists its articles in `sources.jsonl`, one record per file; the seed
-has `data/metadata.csv`, one row per article id. Slices (for stratified folds
-and per-slice scores) come from the `conflict` field by the patterns in
-configs (`slices`), and the genre (news or opinion) from `kind`, so an
-article's file name decides nothing.
+and the user's own articles have `data/metadata.csv`, one row per article id.
+An article's slice (for stratified folds and per-slice scores) is its `slice`
+field where the metadata gives one, else the first pattern of configs
+(`slices.patterns`) its `conflict` matches, else `slices.default`; its genre
+(news or opinion) comes from `kind`. Neither its file name nor its corpus
+decides anything: a file name prefix (`africanagenda_m23.txt`) would make a
+one-article slice that stratified folds cannot spread.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pipeline.errors import StanceError
 from pipeline.files import read_jsonl
 from pipeline.params import SliceParams
 
-FIELDS = ("outlet", "date", "kind", "conflict")
+FIELDS = ("outlet", "date", "kind", "conflict", "slice")
 NEWS, OPINION, UNKNOWN = "news", "opinion", "unknown"
 
 
@@ -28,6 +31,7 @@ class ArticleMeta:
     date: str = ""
     kind: str = ""
     conflict: str = ""
+    slice: str = ""  # set by hand: wins over the patterns
 
 
 def meta_of(record: dict[str, object], where: str) -> ArticleMeta:
@@ -55,9 +59,12 @@ def read_table_meta(table: Path) -> dict[str, ArticleMeta]:
     return {row["id"]: meta_of(row, f"{table}:{number}") for number, row in enumerate(rows, 2) if row.get("id")}
 
 
-def article_slice(meta: ArticleMeta, corpus: str, params: SliceParams) -> str:
+def article_slice(meta: ArticleMeta, params: SliceParams) -> str:
+    """The metadata's own slice, else the first pattern its conflict matches (`other` if none), else the default slice."""
+    if meta.slice:
+        return meta.slice
     if not meta.conflict:
-        return corpus
+        return params.default
     return next((name for name, pattern in params.patterns.items() if re.search(pattern, meta.conflict)), params.other)
 
 

@@ -1,4 +1,4 @@
-"""The `segment` stage: every corpus to `data/sentences.jsonl`."""
+"""The `segment` stage: every corpus to `data/sentences.jsonl`. DVC runs it as `python -m pipeline.corpus.stage`."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ def segment(config: Config, warn: Callable[[str], None]) -> str:
     parts = ", ".join(f"{count} {name}" for name, count in per_corpus.items())
     articles = len({s.article for s in sentences})
     return f"Wrote {len(sentences)} sentences ({parts}) from {articles} articles to {config.paths.sentences}."
+
+
+if __name__ == "__main__":
+    from functools import partial
+
+    from pipeline.stage_entry import main, warn
+
+    main(partial(segment, warn=warn))

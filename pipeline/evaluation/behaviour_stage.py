@@ -1,4 +1,7 @@
-"""The `behaviour` stage: every trained model on the behavioural test cases, to reports/behaviour.json."""
+"""The `behaviour` stage: every trained model on the behavioural test cases, to reports/behaviour.json.
+
+DVC runs it as `python -m pipeline.evaluation.behaviour_stage`.
+"""
 
 from __future__ import annotations
 
@@ -21,3 +24,9 @@ def behaviour(config: Config) -> str:
     write_json(behaviour_file(config), results)
     passed = ", ".join(f"{name} {sum(r['passed'] for r in rows.values())}" for name, rows in results.items())
     return f"Behaviour: {len(cases)} cases; passed {passed}; wrote {behaviour_file(config)}."
+
+
+if __name__ == "__main__":
+    from pipeline.stage_entry import main
+
+    main(behaviour)

@@ -15,7 +15,7 @@ from pipeline.params import LabelSet
 from pipeline.scores import UNCLEAR, overall_stance
 
 
-def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int) -> list[dict[str, float]]:
+def reliability(confidence: Sequence[float] | np.ndarray, correct: Sequence[bool] | np.ndarray, bins: int) -> list[dict[str, float]]:
     """Equal-width confidence bins: how many predictions, their mean confidence, how many were right."""
     conf, right = np.asarray(confidence, dtype=float), np.asarray(correct, dtype=float)
     edges = np.linspace(0.0, 1.0, bins + 1)

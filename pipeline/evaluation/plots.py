@@ -1,10 +1,39 @@
-"""Figures for the report: confusion matrices and the learning curve, as PNG."""
+"""Figures: PNGs for the report, and the CSVs `dvc plots show` draws (declared under the evaluate stage's `plots:`).
+
+The CSVs round to four decimals so a rebuild rewrites them byte for byte.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any
+
+
+def confusion_csv(merged: Sequence[Mapping[str, Any]], name: str) -> str:
+    """One row per sentence, gold and predicted: DVC's confusion template counts them."""
+    return "actual,predicted\n" + "".join(f"{r['gold']},{r['predictions'][name]['label']}\n" for r in merged)
+
+
+def learning_curve_csv(points: Sequence[Mapping[str, Any]]) -> str:
+    """macro-F1 and its interval by training articles per fold."""
+    return "train_articles,macro_f1,low,high\n" + "".join(
+        f"{p['articles']:.1f},{p['macro_f1']:.4f},{p['intervals']['macro_f1'][0]:.4f},{p['intervals']['macro_f1'][1]:.4f}\n" for p in points
+    )
+
+
+def reliability_csv(bins: Sequence[Mapping[str, float]]) -> str:
+    """The reliability diagram's points: share correct against mean confidence per bin, and how many predictions each holds."""
+    return "confidence,accuracy,count,low,high\n" + "".join(
+        f"{b['confidence']:.4f},{b['accuracy']:.4f},{b['count']},{b['low']:.2f},{b['high']:.2f}\n" for b in bins
+    )
+
+
+def risk_coverage_csv(rows: Sequence[Mapping[str, float]]) -> str:
+    """Precision of the claims kept against the share kept, one row per minimum confidence."""
+    return "coverage,precision,recall,threshold,kept\n" + "".join(
+        f"{r['coverage']:.4f},{r['precision']:.4f},{r['recall']:.4f},{r['threshold']:.2f},{r['kept']}\n" for r in rows
+    )
 
 
 def _png(figure: Any) -> bytes:

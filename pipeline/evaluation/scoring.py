@@ -45,7 +45,7 @@ def merge_predictions(by_model: Mapping[str, Sequence[CvPrediction]]) -> list[di
 
 @dataclass(frozen=True)
 class Metrics:
-    """`reports/metrics.json`: what `dvc metrics` shows and the report is written from."""
+    """`reports/scores.json`: every score the report is written from; the few `dvc metrics` shows are in `reports/metrics/`."""
 
     # View (corpus, slice, genre) -> group -> labeled articles, sentences and labels.
     corpus: dict[str, dict[str, dict[str, int]]]

@@ -1,15 +1,28 @@
-"""The `evaluate` and `report` stages, and the floor CI holds the models to."""
+"""The `evaluate` and `report` stages, and the floor CI holds the models to.
+
+DVC runs them as `python -m pipeline.evaluation.stage evaluate` and `... report`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
 from pipeline.corpus.corpora import in_place_corpora, read_sentences
 from pipeline.errors import StanceError
-from pipeline.evaluation.plots import confusion_png, learning_curve_png, reliability_png
+from pipeline.evaluation.headline import write_headlines
+from pipeline.evaluation.plots import (
+    confusion_csv,
+    confusion_png,
+    learning_curve_csv,
+    learning_curve_png,
+    reliability_csv,
+    reliability_png,
+    risk_coverage_csv,
+)
 from pipeline.evaluation.predictions import curve_file, cv_file, read_cv
 from pipeline.evaluation.report import build_report
 from pipeline.evaluation.scoring import (
@@ -36,17 +49,23 @@ def read_json(path: Path) -> Any:
         raise StanceError(f"{path}: not valid JSON ({err.msg}).") from None
 
 
-def metrics_file(config: Config) -> Path:
-    return config.paths.reports / "metrics.json"
+def scores_file(config: Config) -> Path:
+    """Every score the report is written from; too many numbers for DVC to show."""
+    return config.paths.reports / "scores.json"
+
+
+def headline_folder(config: Config) -> Path:
+    """The evaluate stage's DVC metrics: one small file per model (`pipeline.evaluation.headline`)."""
+    return config.paths.reports / "metrics"
 
 
 def read_metrics(config: Config) -> Metrics:
-    path = metrics_file(config)
+    path = scores_file(config)
     return Metrics.from_json(read_json(path), str(path))
 
 
 def evaluate(config: Config) -> str:
-    """Score every model's out-of-fold predictions; write metrics, merged predictions and plots."""
+    """Score every model's out-of-fold predictions; write the scores, the headline metrics, merged predictions and plots."""
     reports = config.paths.reports
     by_model = {}
     for name in config.evaluate.models:
@@ -57,26 +76,26 @@ def evaluate(config: Config) -> str:
     merged = merge_predictions(by_model)
     curves = {name: read_json(curve_file(reports, name)) for name in config.evaluate.models}
     metrics = score_models(merged, curves, config.labels, config.evaluate, config.train.seed, config.train.confidence_grid, config.predict.min_claims)
-    write_json(metrics_file(config), metrics.to_json())
+    write_json(scores_file(config), metrics.to_json())
+    write_headlines(headline_folder(config), metrics, config.train.claim_precision)
     write_jsonl(reports / "cv_predictions.jsonl", merged)
-    plots = reports / "plots"
-    for name in config.evaluate.models:
-        write_text(plots / f"confusion_{name}.csv", "actual,predicted\n" + "".join(f"{r['gold']},{r['predictions'][name]['label']}\n" for r in merged))
-        confusion = metrics.cv[name]["confusion"]
-        write_bytes(plots / f"confusion_{name}.png", confusion_png(confusion["matrix"], confusion["labels"], name))
-        write_text(
-            plots / f"learning_curve_{name}.csv",
-            "train_articles,macro_f1,low,high\n"
-            + "".join(
-                f"{p['articles']:.1f},{p['macro_f1']:.4f},{p['intervals']['macro_f1'][0]:.4f},{p['intervals']['macro_f1'][1]:.4f}\n"
-                for p in metrics.learning_curve[name]
-            ),
-        )
-    write_bytes(plots / "learning_curve.png", learning_curve_png(metrics.learning_curve))
-    write_bytes(plots / "reliability.png", reliability_png({name: view["reliability"] for name, view in metrics.confidence.items()}))
+    write_plots(reports / "plots", metrics, merged)
     write_text(reports / "per_article.csv", per_article_csv(merged, config.labels, config.evaluate.models))
     summary = ", ".join(f"{name} {metrics.cv[name]['macro_f1']:.3f}" for name in config.evaluate.models)
-    return f"Scored {len(merged)} sentences; macro-F1: {summary}; wrote {metrics_file(config)}."
+    return f"Scored {len(merged)} sentences; macro-F1: {summary}; wrote {scores_file(config)} and {headline_folder(config)}/."
+
+
+def write_plots(plots: Path, metrics: Metrics, merged: Sequence[Mapping[str, Any]]) -> None:
+    """The report's PNGs and, per model, the CSVs dvc.yaml declares as plots."""
+    for name in metrics.cv:
+        confusion = metrics.cv[name]["confusion"]
+        write_text(plots / f"confusion_{name}.csv", confusion_csv(merged, name))
+        write_bytes(plots / f"confusion_{name}.png", confusion_png(confusion["matrix"], confusion["labels"], name))
+        write_text(plots / f"learning_curve_{name}.csv", learning_curve_csv(metrics.learning_curve[name]))
+        write_text(plots / f"reliability_{name}.csv", reliability_csv(metrics.confidence[name]["reliability"]))
+        write_text(plots / f"risk_coverage_{name}.csv", risk_coverage_csv(metrics.confidence[name]["risk_coverage"]))
+    write_bytes(plots / "learning_curve.png", learning_curve_png(metrics.learning_curve))
+    write_bytes(plots / "reliability.png", reliability_png({name: view["reliability"] for name, view in metrics.confidence.items()}))
 
 
 def report(config: Config) -> str:
@@ -110,3 +129,9 @@ def check_floor(config: Config) -> list[str]:
 
 def behaviour_file(config: Config) -> Path:
     return config.paths.reports / "behaviour.json"
+
+
+if __name__ == "__main__":
+    from pipeline.stage_entry import main
+
+    main(evaluate, report)

@@ -33,12 +33,17 @@ class Suspect:
 
 
 class OutOfFold(Protocol):
-    """An out-of-fold prediction (`pipeline.evaluation.predictions.CvPrediction`): all the audit reads of one."""
+    """An out-of-fold prediction (`pipeline.evaluation.predictions.CvPrediction`): all the audit reads of one.
+    Read-only members, so a frozen dataclass fits."""
 
-    id: str
-    article: str
-    gold: str
-    scores: dict[str, float]
+    @property
+    def id(self) -> str: ...
+    @property
+    def article(self) -> str: ...
+    @property
+    def gold(self) -> str: ...
+    @property
+    def scores(self) -> dict[str, float]: ...
 
 
 def suspects(records: Sequence[OutOfFold], labels: LabelSet) -> list[Suspect]:
@@ -57,17 +62,27 @@ def suspects(records: Sequence[OutOfFold], labels: LabelSet) -> list[Suspect]:
     return [Suspect(records[i].id, records[i].article, records[i].gold, suggested[i].label, float(quality[i])) for i in ranked]
 
 
+def framing(flagged: int, total: int, model: str, source: Path) -> list[str]:
+    """What the list is, in plain words, for the terminal and the report alike: how many, how ranked, what a flag means, where to start."""
+    share = flagged / total if total else 0.0
+    return [
+        f"cleanlab flags {flagged} of {total} labels ({share:.0%}), judged by the out-of-fold probabilities of the `{model}` model (`{source}`).",
+        "A flag means that the model, scoring articles it was not trained on, confidently prefers another label "
+        "(confident learning: beyond its per-label confidence threshold). It does not mean the label is wrong: "
+        "often the model is, on a hard or ambiguous sentence.",
+        "Ranked by self-confidence, the probability the model gave the label as written (the score column), lowest first. "
+        "Suggested: the model's most likely label.",
+        "Read from the top: the first rows are where the model is surest the label is wrong, and the likeliest to be real mistakes. "
+        "Read each sentence in its article and fix the label file by hand where the label is wrong; nothing here was changed.",
+    ]
+
+
 def audit_markdown(found: Sequence[Suspect], total: int, model: str, source: Path, texts: Mapping[str, str], max_text: int) -> str:
     """A file that may be shared: `texts` holds only sentences whose text may be copied; pool sentences appear by id."""
     lines = [
         "# Label audit",
         "",
-        (
-            f"cleanlab flags {len(found)} of {total} labels as likely wrong, judged by the out-of-fold probabilities "
-            f"of the `{model}` model (`{source}`), most suspect first. Score: the probability the model gave the label "
-            "as written (lower is more suspect). Suggested: the model's most likely label. Nothing was changed: "
-            "read each sentence in its article, and fix the label file by hand where the label is wrong."
-        ),
+        "\n\n".join(framing(len(found), total, model, source)),
         "",
         *markdown_table(
             ["rank", "id", "label", "suggested", "text", "score"],

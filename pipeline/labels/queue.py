@@ -7,14 +7,14 @@ order), `random`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import numpy as np
 
 from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
-from pipeline.scores import scored_rows
 
 WINDOW = 5  # queued sentences a new one must differ from
 NEAR = 0.6  # TF-IDF cosine from which two sentences count as near-duplicates
@@ -26,6 +26,21 @@ class Item:
     guess: str | None = None
     confidence: float | None = None
     entropy: float | None = None  # of the whole probability row, in nats: doubt spread over every label
+    set_aside: bool = False  # a claim below the model's minimum confidence, which `stance predict` sets aside
+
+
+class Guess(Protocol):
+    """What `stance predict` says of a sentence (`pipeline.predict.classify.Prediction`): all the queue reads of it.
+    Read-only members, so a frozen dataclass fits."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def scores(self) -> dict[str, float]: ...
+    @property
+    def set_aside(self) -> bool: ...
+    @property
+    def confidence(self) -> float: ...
 
 
 def unlabeled(sentences: Sequence[Sentence], labeled: set[str], articles: set[str] | None) -> list[Sentence]:
@@ -33,19 +48,27 @@ def unlabeled(sentences: Sequence[Sentence], labeled: set[str], articles: set[st
     return [s for s in sentences if s.id not in labeled and (articles is None or s.article in articles)]
 
 
-def with_guesses(sentences: Sequence[Sentence], proba: np.ndarray | None, model_labels: Sequence[str]) -> list[Item]:
-    if proba is None:
+def entropy(scores: Mapping[str, float]) -> float:
+    row = np.clip(np.array(list(scores.values())), 1e-12, 1.0)
+    return float(-(row * np.log(row)).sum())
+
+
+def with_guesses(sentences: Sequence[Sentence], guesses: Mapping[str, Guess] | None) -> list[Item]:
+    """Each sentence with the model's guess by its id, exactly as `stance predict` gives it; none without a model."""
+    if guesses is None:
         return [Item(s) for s in sentences]
-    rows = scored_rows(proba, model_labels)
-    spread = -(proba * np.log(np.clip(proba, 1e-12, 1.0))).sum(axis=1)
-    return [Item(s, row.label, row.confidence, float(h)) for s, row, h in zip(sentences, rows, spread, strict=True)]
+    items = []
+    for sentence in sentences:
+        guess = guesses[sentence.id]
+        items.append(Item(sentence, guess.label, guess.confidence, entropy(guess.scores), guess.set_aside))
+    return items
 
 
 def _by_doubt(items: list[Item], rng: np.random.Generator) -> list[Item]:
     """Least confident guess first (active learning); without guesses, reading order."""
     if any(item.confidence is None for item in items):
         return items
-    return sorted(items, key=lambda item: item.confidence)  # stable: ties keep reading order
+    return sorted(items, key=lambda item: cast(float, item.confidence))  # stable: ties keep reading order; no None here (checked above)
 
 
 def _diverse(items: list[Item], rng: np.random.Generator) -> list[Item]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.corpus.corpora import in_place_corpora, read_sentences
+from pipeline.corpus.corpora import in_place_corpora, project_corpora, read_sentences, stale_reason
 from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
 from pipeline.files import read_jsonl
@@ -144,7 +144,9 @@ def read_label_file(path: Path, labels: LabelSet) -> tuple[list[LabelRecord], li
     return records, problems
 
 
-def consistency_problems(records: Iterable[LabelRecord], sentences: dict[str, Sentence], in_place: frozenset[str]) -> list[str]:
+def consistency_problems(records: Iterable[LabelRecord], sentences: dict[str, Sentence], in_place: frozenset[str], stale: str = "") -> list[str]:
+    """Each record against its sentence; `stale` (why the sentences file is out of date) follows an id it lacks."""
+    missing = f"; {stale}" if stale else "."
     problems = []
     first_seen: dict[str, str] = {}
     for record in records:
@@ -154,7 +156,7 @@ def consistency_problems(records: Iterable[LabelRecord], sentences: dict[str, Se
         first_seen[record.id] = record.where
         sentence = sentences.get(record.id)
         if sentence is None:
-            problems.append(f"{record.where}: id {record.id!r} is not a sentence in the current corpus.")
+            problems.append(f"{record.where}: id {record.id!r} is not a sentence in the current corpus{missing}")
         elif record.text is not None and sentence.corpus in in_place:
             problems.append(
                 f"{record.where}: {record.id!r} is a sentence of the {sentence.corpus} corpus, whose text is never copied; "
@@ -169,14 +171,15 @@ def consistency_problems(records: Iterable[LabelRecord], sentences: dict[str, Se
     return problems
 
 
-def check_labels(files: Sequence[Path], sentences: Sequence[Sentence], labels: LabelSet, in_place: frozenset[str]) -> CheckReport:
+def check_labels(files: Sequence[Path], sentences: Sequence[Sentence], labels: LabelSet, in_place: frozenset[str], stale: str = "") -> CheckReport:
+    """Every label file against `sentences`; `stale` says why those came from an out-of-date sentences file."""
     report = CheckReport(sentences=len(sentences))
     by_id = {s.id: s for s in sentences}
     for path in files:
         found, problems = read_label_file(path, labels)
         report.records.extend(found)
         report.problems.extend(problems)
-    report.problems.extend(consistency_problems(report.records, by_id, in_place))
+    report.problems.extend(consistency_problems(report.records, by_id, in_place, stale))
     labeled = {r.id for r in report.records}
     for record in report.records:
         report.counts[record.article][record.label] += 1
@@ -184,9 +187,11 @@ def check_labels(files: Sequence[Path], sentences: Sequence[Sentence], labels: L
     return report
 
 
-def load_labeled(files: Sequence[Path], sentences: Sequence[Sentence], labels: LabelSet, in_place: frozenset[str]) -> list[LabeledSentence]:
+def load_labeled(
+    files: Sequence[Path], sentences: Sequence[Sentence], labels: LabelSet, in_place: frozenset[str], stale: str = ""
+) -> list[LabeledSentence]:
     """The labeled sentences for training, in corpus order; any problem stops the run."""
-    report = check_labels(files, sentences, labels, in_place)
+    report = check_labels(files, sentences, labels, in_place, stale)
     if report.problems:
         extra = f" (and {len(report.problems) - 1} more; run `stance labels check`)" if len(report.problems) > 1 else ""
         raise StanceError(report.problems[0] + extra)
@@ -195,5 +200,8 @@ def load_labeled(files: Sequence[Path], sentences: Sequence[Sentence], labels: L
 
 
 def training_rows(paths: Paths, labels: LabelSet) -> list[LabeledSentence]:
-    """Every labeled sentence of every corpus, as `stance train` reads them."""
-    return load_labeled(training_label_files(paths), read_sentences(paths.sentences), labels, in_place_corpora(paths))
+    """Every labeled sentence of every corpus, as `stance train` reads them: from the sentences file, which
+    training must match; a label of a sentence it lacks says when the file is stale and what rewrites it."""
+    sentences = read_sentences(paths.sentences)
+    stale = stale_reason(project_corpora(paths), paths.sentences, sentences)
+    return load_labeled(training_label_files(paths), sentences, labels, in_place_corpora(paths), stale)

@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from pipeline.corpus.segment import Sentence
+from pipeline.labels.queue import Item
 from pipeline.labels.session import Session
 from pipeline.params import NOTE_KEY, QUIT_KEYS, SKIP_KEYS, UNDO_KEY
 
@@ -38,6 +39,11 @@ def legend(keys: Mapping[str, str]) -> Text:
     return text
 
 
+def predicted(item: Item) -> str:
+    """The guess as `stance predict` prints it in its table: the label, `?` when set aside, and the confidence."""
+    return f"{item.guess}{'?' * item.set_aside} {item.confidence:.2f}"
+
+
 def screen(session: Session, articles: Mapping[str, Sequence[Sentence]], titles: Mapping[str, str], context: int, message: str) -> RenderableType:
     """The current sentence with its neighbours, the article title, the model's guess and the keys."""
     item = session.current
@@ -56,7 +62,9 @@ def screen(session: Session, articles: Mapping[str, Sequence[Sentence]], titles:
     if item.guess is None:
         guess.append("none (no trained model)", style="dim")
     else:
-        guess.append(item.guess, style="bold magenta").append(f" ({item.confidence:.2f})")
+        guess.append(predicted(item), style="dim" if item.set_aside else "bold magenta")
+        if item.set_aside:
+            guess.append("  (below the model's minimum confidence: `stance predict` sets it aside)", style="dim")
     lines: list[RenderableType] = [header, progress, Text(), *before, Panel(Text(sentence.text), border_style="cyan"), *after, Text(), guess]
     if session.note:
         lines.append(Text(f"note: {session.note}", style="yellow"))

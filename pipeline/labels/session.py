@@ -1,7 +1,7 @@
 """The labeling session behind `stance label`: walking the queue (`pipeline.labels.queue`) and a
 label file that is never half-written.
 
-Durability. Each annotator's labels live in one file, `labels/<annotator>.jsonl`,
+Durability. Each annotator's labels live in one file, `labels/<slug>.jsonl` (`label_file`),
 one record per sentence id. Every decision (a label, or an undo) rewrites that
 file atomically (temporary file, fsync, rename, fsync of the folder) before the
 next key is read. At every moment the file on disk is therefore a complete,
@@ -29,15 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from pipeline.corpus.articles import (
-    ARTICLE_SUFFIXES,
-    article_files,
-    article_id,
-    read_article,
-)
 from pipeline.corpus.segment import Sentence
 from pipeline.errors import StanceError
-from pipeline.files import sync_folder, write_jsonl, write_text
+from pipeline.files import sync_folder, write_jsonl
+from pipeline.labels.intake import NewArticles
 from pipeline.labels.lock import hold
 from pipeline.labels.queue import Item
 from pipeline.labels.records import label_record, read_label_file
@@ -74,54 +69,9 @@ def label_file(folder: Path, annotator: str) -> Path:
     return folder / f"{slug}.jsonl"
 
 
-@dataclass(frozen=True)
-class AddedArticle:
-    id: str
-    new: bool
-    fell_back: bool  # not UTF-8: decoded as Windows-1252
-
-
-def add_articles(inputs: Sequence[Path], folder: Path) -> list[AddedArticle]:
-    """Store new articles in the corpus folder as UTF-8 text (HTML as its main text).
-
-    An article already there with the same text is reused, so running the
-    command again resumes; a different article under the same id is refused.
-    Every input is read and checked before anything is written.
-    """
-    files: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            found = list(article_files(path))
-            if not found:
-                raise StanceError(f"{path}: no articles ({', '.join(ARTICLE_SUFFIXES)}) in this folder.")
-            files.extend(found)
-        elif path.is_file():
-            if path.suffix.lower() not in ARTICLE_SUFFIXES:
-                raise StanceError(f"{path}: not an article file; expected one of {', '.join(ARTICLE_SUFFIXES)}.")
-            files.append(path)
-        else:
-            raise StanceError(f"{path}: no such file or folder.")
-    existing = {article_id(p): p for p in article_files(folder)} if folder.is_dir() else {}
-    texts: dict[str, str] = {}
-    added: dict[str, AddedArticle] = {}
-    for path in files:
-        name = article_id(path)
-        decoded = read_article(path)
-        if name in texts and texts[name] != decoded.text:
-            raise StanceError(f"{path}: another input also has the article id {name!r}; rename one of them.")
-        if name in existing and read_article(existing[name]).text != decoded.text:
-            raise StanceError(f"{path}: {existing[name]} already holds a different article with the id {name!r}; rename the new file.")
-        texts[name] = decoded.text
-        added[name] = AddedArticle(name, name not in existing, decoded.fell_back)
-    for name, article in added.items():
-        if article.new:
-            write_text(folder / f"{name}.txt", texts[name])
-    return list(added.values())
-
-
 def article_titles(metadata: Path, sentences: Sequence[Sentence]) -> dict[str, str]:
     """Title of each article from the metadata table, else its first sentence (usually the headline)."""
-    titles = {}
+    titles: dict[str, str] = {}
     for sentence in sentences:
         titles.setdefault(sentence.article, sentence.text)
     if metadata.is_file():
@@ -198,6 +148,7 @@ class Session:
     annotator: str
     keys: dict[str, str]  # key -> label
     in_place: frozenset[str]  # corpora whose labels carry a hash, not the text
+    new_articles: NewArticles | None = None  # articles to copy into the corpus with their first label
     position: int = 0
     note: str = ""
     history: list[Step] = field(default_factory=list)
@@ -217,6 +168,8 @@ class Session:
     def decide(self, label: str) -> str:
         item = self.items[self.position]
         sentence = item.sentence
+        if self.new_articles is not None:
+            self.new_articles.keep(sentence.article)
         self.log.put([label_record(sentence, label, self.annotator, self.note, self.in_place).to_record()])
         self.history.append(Step(self.position, sentence.id, self.note))
         self.position += 1
@@ -236,9 +189,15 @@ class Session:
         step = self.history.pop()
         if step.labeled is not None:
             self.log.remove(step.labeled)
+            self.release_article(self.items[step.position].sentence.article)
         self.position = step.position
         self.note = step.note
         return f"undid {self.items[step.position].sentence.id}"
+
+    def release_article(self, article: str) -> None:
+        """An article copied in this session goes again once none of its labels is left."""
+        if self.new_articles is not None and all(record["article"] != article for record in self.log.records.values()):
+            self.new_articles.release(article)
 
     def press(self, key: str) -> str:
         """Apply one key (a label, skip or undo) while a sentence is shown; return what happened."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from pipeline.config import build
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
+from pipeline.labels.records import LabeledSentence
 from pipeline.params import (
     MODEL_KINDS,
     FastParams,
@@ -43,6 +46,20 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class CorpusSummary:
+    """One corpus the model was trained on, by counts and sources only: never its text (the pools' belongs to their publishers)."""
+
+    name: str
+    # Read where it lies, never copied into the project: its texts are not the model's to share.
+    in_place: bool
+    articles: int
+    sentences: int
+    labels: dict[str, int]
+    # Labeled articles per outlet, from the corpus's metadata ("" where it names none).
+    outlets: dict[str, int]
+
+
+@dataclass(frozen=True)
 class ModelCard:
     kind: str
     labels: LabelSet
@@ -55,6 +72,8 @@ class ModelCard:
     training_labels_sha256: str
     versions: dict[str, str]
     cv: dict[str, Any]
+    # Optional (cards of version 4 written before it load with none): the corpora, for the README card.
+    corpora: tuple[CorpusSummary, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +89,7 @@ class ModelCard:
             "training_labels_sha256": self.training_labels_sha256,
             "versions": self.versions,
             "cv": self.cv,
+            "corpora": [dataclasses.asdict(corpus) for corpus in self.corpora],
         }
 
     @classmethod
@@ -82,7 +102,7 @@ class ModelCard:
         kind = raw.get("kind")
         if kind not in MODEL_KINDS:
             raise StanceError(f"{source}: unknown model kind {kind!r}.")
-        fields = [f.name for f in dataclasses.fields(cls)]
+        fields = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
         missing = [name for name in fields if name not in raw]
         if missing:
             raise StanceError(f"{source}: lacks {missing[0]!r}; retrain this model (`dvc repro`).")
@@ -98,7 +118,30 @@ class ModelCard:
             training_labels_sha256=str(raw["training_labels_sha256"]),
             versions=dict(raw["versions"]),
             cv=dict(raw["cv"]),
+            corpora=tuple(build(CorpusSummary, corpus, "corpora", source) for corpus in raw.get("corpora", [])),
         )
+
+
+def corpus_summaries(rows: Sequence[LabeledSentence], outlets: dict[str, str], in_place: frozenset[str], labels: LabelSet) -> tuple[CorpusSummary, ...]:
+    """Counts per corpus of the training rows, in order of first appearance; `outlets` maps an article to its outlet."""
+    by_corpus: dict[str, list[LabeledSentence]] = {}
+    for row in rows:
+        by_corpus.setdefault(row.corpus, []).append(row)
+    return tuple(corpus_summary(name, of_corpus, outlets, name in in_place, labels) for name, of_corpus in by_corpus.items())
+
+
+def corpus_summary(name: str, rows: Sequence[LabeledSentence], outlets: dict[str, str], in_place: bool, labels: LabelSet) -> CorpusSummary:
+    articles = sorted({row.article for row in rows})
+    counts = Counter(row.label for row in rows)
+    by_outlet = Counter(outlets.get(article, "") for article in articles)
+    return CorpusSummary(
+        name,
+        in_place,
+        len(articles),
+        len(rows),
+        {label: counts[label] for label in labels.names},
+        dict(sorted(by_outlet.items(), key=lambda item: (-item[1], item[0]))),
+    )
 
 
 def labels_hash(data: Dataset) -> str:
@@ -120,8 +163,16 @@ def library_versions() -> dict[str, str]:
 
 
 def model_card(
-    kind: str, labels: LabelSet, segment: SegmentParams, params: Any, seed: int, calibration: Calibration, data: Dataset, cv: dict[str, Any]
+    kind: str,
+    labels: LabelSet,
+    segment: SegmentParams,
+    params: Any,
+    seed: int,
+    calibration: Calibration,
+    data: Dataset,
+    cv: dict[str, Any],
+    corpora: tuple[CorpusSummary, ...] = (),
 ) -> ModelCard:
     return ModelCard(
-        kind, labels, segment, params, seed, calibration, len(data), tuple(sorted(set(data.groups))), labels_hash(data), library_versions(), cv
+        kind, labels, segment, params, seed, calibration, len(data), tuple(sorted(set(data.groups))), labels_hash(data), library_versions(), cv, corpora
     )

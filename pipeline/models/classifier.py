@@ -10,7 +10,8 @@ import numpy as np
 
 
 class Predictor(Protocol):
-    labels: tuple[str, ...]
+    @property
+    def labels(self) -> tuple[str, ...]: ...  # read-only, so a wrapper's property (`Calibrated.labels`) fits too
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
 

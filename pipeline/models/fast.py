@@ -12,6 +12,7 @@ training articles.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.files import read_utf8, write_text
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated, softmax
 from pipeline.params import FastParams
@@ -43,7 +45,20 @@ class FastClassifier:
         from safetensors.numpy import save_file
 
         self.static.save_pretrained(str(folder / STATIC_DIR))
+        portable_config(folder / STATIC_DIR / "config.json", self.static.base_model_name)
         save_file({"weight": self.weight, "bias": self.bias}, str(folder / HEAD))
+
+
+def portable_config(path: Path, base_model_name: str | None) -> None:
+    """Replace the absolute path of the encoder in model2vec's config by the encoder's name, so the folder is the same in every checkout.
+
+    model2vec records where the encoder it was distilled from lay as
+    `tokenizer_name`, which no load reads; the name is the one model2vec's own
+    card (README.md) gives as `base_model`. The file keeps model2vec's formatting.
+    """
+    config = json.loads(read_utf8(path))
+    config["tokenizer_name"] = base_model_name or "unknown"
+    write_text(path, json.dumps(config, indent=4))
 
 
 def features(static: Any, texts: Sequence[str], max_length: int) -> np.ndarray:

@@ -9,15 +9,16 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import StanceError
-from pipeline.files import read_utf8, umask, write_json
+from pipeline.files import read_utf8, umask, write_json, write_text
 from pipeline.models.calibration import Calibrated
 from pipeline.models.card import CARD, ModelCard
+from pipeline.models.readme import README, readme_card
 from pipeline.models.registry import kind_of
 from pipeline.params import BACKENDS
 
 
 def save_model(model: Calibrated, card: ModelCard, folder: Path) -> None:
-    """Weights, the kind's export where it has one (the ONNX graph), then the card, all staged beside `folder`
+    """Weights, the kind's export where it has one (the ONNX graph), then the card and its README, all staged beside `folder`
     and swapped in, so a crash leaves the old model."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
@@ -27,6 +28,7 @@ def save_model(model: Calibrated, card: ModelCard, folder: Path) -> None:
         if exporter is not None:
             exporter(model.model, staging, card.params)
         write_json(staging / CARD, card.to_json())
+        write_text(staging / README, readme_card(card))
         os.chmod(staging, 0o777 & ~umask())
         old = folder.with_name(f".{folder.name}.old")
         shutil.rmtree(old, ignore_errors=True)

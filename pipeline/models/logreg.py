@@ -77,7 +77,8 @@ def held_out_probabilities(
 ) -> tuple[np.ndarray, list[int]]:
     """Probabilities of each inner fold's held-out rows from a model fitted on the rest, and their gold label indices."""
     rows = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
-    proba, gold = [], []
+    proba: list[np.ndarray] = []
+    gold: list[int] = []
     for train, test in splits:
         proba.append(probabilities(clone(estimator).fit(rows[train], y[train]), rows[test], labels))
         gold.extend(labels.index(name) for name in y[test])

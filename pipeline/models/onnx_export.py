@@ -4,7 +4,8 @@ The graph is the whole classifier (encoder, mean pooling, L2 norm, softmax
 layer) and outputs probabilities, so nothing of ours runs between tokens and
 scores. onnxruntime's dynamic quantisation stores the weights of the encoder's
 matrix products as int8, one scale per output channel, and quantises their
-inputs on the fly, per batch. The rest stays float: the word-embedding table
+inputs on the fly, one scale per run (so pipeline.models.onnx_runtime runs one
+sentence at a time). The rest stays float: the word-embedding table
 (int8 there shrinks the file, not the time, and flipped more labels when
 measured), the softmax layer, which is tiny, and the matrix products whose
 node names match `transformer.onnx_float` (for mpnet, each layer's

@@ -3,6 +3,12 @@
 It loads without torch or transformers, so `stance predict` starts in a
 fraction of a second; the `tokenizers` library reads the same tokenizer.json
 the torch model uses, so both see the same tokens.
+
+The int8 graph quantises each matrix product's input on the fly with one scale
+for the whole tensor, so in a batch the scale comes from every sentence in it
+and from the padding: a sentence's scores would move with the sentences
+classified beside it. `load` therefore runs one sentence per run, unpadded, so
+its scores are the same alone, in a file or in a folder.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import numpy as np
 from pipeline.models.encoder import ENCODER_DIR, length_batches
 
 ONNX_FILE = "model.int8.onnx"
+# Sentences per run of the int8 graph: one, so that no other sentence and no padding shares its activation scales.
+SENTENCES_PER_RUN = 1
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "probabilities"
 
@@ -36,7 +44,7 @@ class OnnxClassifier:
     labels: tuple[str, ...]
     tokenizer: Any  # tokenizers.Tokenizer, padding and truncation set
     session: Any  # onnxruntime.InferenceSession
-    batch_size: int
+    batch_size: int  # sentences per run: SENTENCES_PER_RUN for the int8 graph, more only for float graphs (benchmarks)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
@@ -51,7 +59,7 @@ class OnnxClassifier:
 
 
 def load(folder: Path, labels: tuple[str, ...], params: Any) -> OnnxClassifier:
-    """`params` is the model's TransformerParams: max_length and batch_size as in training."""
+    """`params` is the model's TransformerParams: max_length as in training; the int8 graph runs SENTENCES_PER_RUN at a time."""
     from tokenizers import Tokenizer
 
     encoder = folder / ENCODER_DIR
@@ -59,7 +67,7 @@ def load(folder: Path, labels: tuple[str, ...], params: Any) -> OnnxClassifier:
     pad_token = json.loads((encoder / "tokenizer_config.json").read_text(encoding="utf-8"))["pad_token"]
     tokenizer.enable_padding(pad_id=tokenizer.token_to_id(pad_token), pad_token=pad_token)
     tokenizer.enable_truncation(max_length=params.max_length)
-    return OnnxClassifier(labels, tokenizer, inference_session(folder / ONNX_FILE), params.batch_size)
+    return OnnxClassifier(labels, tokenizer, inference_session(folder / ONNX_FILE), SENTENCES_PER_RUN)
 
 
 def inference_session(path: Path) -> Any:

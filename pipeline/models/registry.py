@@ -11,7 +11,7 @@ from typing import Any
 from pipeline.errors import StanceError
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated
-from pipeline.models.classifier import Classifier
+from pipeline.models.classifier import Classifier, Predictor
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Kind:
         return importlib.import_module(self.module).load
 
     @property
-    def exporter(self) -> Callable[[Classifier, Path, Any], None] | None:
+    def exporter(self) -> Callable[[Predictor, Path, Any], None] | None:
         if not self.export:
             return None
         module, function = self.export.split(":")

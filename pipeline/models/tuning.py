@@ -62,7 +62,7 @@ def token_table(tokenizer: Any, texts: Sequence[str], max_length: int) -> Any:
 def epoch_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """Shuffled rows, sorted by length within windows of batches, the batches shuffled again (transformers' group_by_length)."""
     order = rng.permutation(len(lengths))
-    batches = []
+    batches: list[np.ndarray] = []
     for start in range(0, len(order), batch_size * WINDOW):
         window = order[start : start + batch_size * WINDOW]
         window = window[np.argsort(-lengths[window], kind="stable")]
@@ -127,7 +127,7 @@ class Contrastive:
         return weight, bias
 
 
-STEPS = {"finetune": FineTune, "setfit": Contrastive}
+STEPS: dict[str, type[FineTune] | type[Contrastive]] = {"finetune": FineTune, "setfit": Contrastive}
 
 
 def tune(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> Tuned:

@@ -1,8 +1,11 @@
 """Classifying a stream of sentences, and what `stance predict` reports about them.
 
 Sentences reach the model in chunks, so memory stays flat however long the
-input; the model sorts each chunk by length into batches. Records and
-per-article summaries are plain dicts, ready for JSONL, CSV, JSON or a table.
+input; the model sorts each chunk by length into batches. A sentence's scores
+depend on that sentence alone, never on its chunk or batch (the int8 model
+runs one sentence at a time for that; tests/test_batching.py), so it gets the
+same label typed alone, in a file or in a folder. Records and per-article
+summaries are plain dicts, ready for JSONL, CSV, JSON or a table.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from typing import Any
 import numpy as np
 
 from pipeline.models.classifier import Predictor
-from pipeline.params import LabelSet
+from pipeline.params import MODEL_KINDS, LabelSet
 from pipeline.predict.inputs import InputSentence
 from pipeline.scores import overall_stance, scored_rows
 
 # Names `--model` accepts besides a folder, and the model kind each one means.
-MODEL_NAMES = {"transformer": "transformer", "fast": "fast", "baseline": "tfidf"}
+# Every kind names its trained model, as in configs and reports; `baseline` is the TF-IDF model's old name.
+MODEL_NAMES = {kind: kind for kind in MODEL_KINDS} | {"baseline": "tfidf"}
 RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside")
 # A carried column named like an output field keeps its value under this prefix.
 CARRIED_PREFIX = "input_"
@@ -42,7 +46,7 @@ class Prediction:
 
 
 def model_folder(name: str, models: Path) -> Path:
-    """`transformer` and `baseline` name the trained models under `models`; anything else is a folder."""
+    """A kind's name (or `baseline`) is its trained model under `models`; anything else is a folder."""
     return models / MODEL_NAMES[name] if name in MODEL_NAMES else Path(name)
 
 

@@ -1,7 +1,9 @@
 """What `stance predict` reads: articles, folders of them, standard input, and sentence files.
 
 Everything becomes one stream of sentences, read lazily so a long input never
-sits whole in memory (HTML excepted: its main text needs the whole page).
+sits whole in memory (HTML and Markdown excepted: their text needs the whole
+page). A folder's files that are neither articles nor Parquet are named in one
+warning, so nothing is left out unsaid.
 Articles go through the corpus's own readers and segmentation
 (pipeline.corpus.articles, pipeline.corpus.segment); `.jsonl`, `.csv` and
 `.parquet` files hold sentences already, one per record (or whole articles,
@@ -15,22 +17,25 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from pipeline.corpus.articles import (
     ARTICLE_SUFFIXES,
     FALLBACK_ENCODING,
+    HTML_SUFFIXES,
+    MARKDOWN_SUFFIXES,
     article_files,
     article_text,
     decode_text,
     decoded_lines,
 )
-from pipeline.corpus.segment import Sentence, segment_article, segment_lines
+from pipeline.corpus.segment import Sentence, ignore, segment_article, segment_lines
 from pipeline.errors import StanceError
 from pipeline.files import parse_json_object
 from pipeline.params import SegmentParams
@@ -38,12 +43,14 @@ from pipeline.predict.parquet import MAGIC, parquet_records
 
 SENTENCE_SUFFIXES = (".jsonl", ".csv", ".parquet")
 ROWS = ("sentences", "articles")  # what one record of a sentence file holds
-HTML_SUFFIXES = (".html", ".htm")
+# Articles read whole, since their text needs the whole document; the others stream line by line.
+WHOLE_SUFFIXES = HTML_SUFFIXES + MARKDOWN_SUFFIXES
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 # A sentence file's column that groups its sentences into articles; without it, the file is one article.
 ARTICLE_COLUMN = "article"
 HEAD_BYTES = 8192
+SKIPPED_NAMES = 3  # skipped files named in the warning; the rest are counted
 
 Warn = Callable[[str], None]
 
@@ -100,7 +107,37 @@ def _unique_ids(paths: Sequence[Path]) -> dict[Path, str]:
     return {path: path.stem if stems[path.stem] == 1 else str(path.with_suffix("")) for path in paths}
 
 
-def sources(paths: Sequence[str], stdin_suffix: str) -> list[Source]:
+def _skipped(folder: Path, found: Sequence[Path]) -> list[Path]:
+    """A folder's files that are not read, hidden ones and those in hidden folders aside (.git, .DS_Store)."""
+    read = set(found)
+    return [
+        path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path not in read and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+
+
+def _skipped_warning(folder: Path, skipped: Sequence[Path]) -> str:
+    """One line that counts and names the files left out, so a user knows what was not read."""
+    kinds = ", ".join(sorted({path.suffix.lower() or "no suffix" for path in skipped}))
+    names = ", ".join(str(path) for path in skipped[:SKIPPED_NAMES])
+    more = f" and {len(skipped) - SKIPPED_NAMES} more" if len(skipped) > SKIPPED_NAMES else ""
+    files = "file that is not an article" if len(skipped) == 1 else "files that are not articles"
+    return f"{folder}: skipped {len(skipped)} {files} or Parquet ({kinds}): {names}{more}."
+
+
+def _folder_files(folder: Path, warn: Warn) -> list[Path]:
+    """A folder's articles and Parquet files, with a warning naming what else it holds."""
+    found = [*article_files(folder), *sorted(p for p in folder.rglob("*.parquet") if p.is_file() and not p.name.startswith("."))]
+    if not found:
+        raise StanceError(f"{folder}: no articles ({', '.join(ARTICLE_SUFFIXES)}) or Parquet files in this folder.")
+    skipped = _skipped(folder, found)
+    if skipped:
+        warn(_skipped_warning(folder, skipped))
+    return found
+
+
+def sources(paths: Sequence[str], stdin_suffix: str, warn: Warn = ignore) -> list[Source]:
     """Every input, checked before any is read, so a mistake in the last path costs no work."""
     files: list[Path | None] = []  # None: standard input, where it was named
     for given in paths:
@@ -108,10 +145,7 @@ def sources(paths: Sequence[str], stdin_suffix: str) -> list[Source]:
         if given == STDIN:
             files.append(None)
         elif path.is_dir():
-            found = [*article_files(path), *sorted(p for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith("."))]
-            if not found:
-                raise StanceError(f"{path}: no articles ({', '.join(ARTICLE_SUFFIXES)}) or Parquet files in this folder.")
-            files.extend(found)
+            files.extend(_folder_files(path, warn))
         elif not path.exists():
             raise StanceError(f"{path}: no such file or folder.")
         elif path.suffix.lower() not in ARTICLE_SUFFIXES + SENTENCE_SUFFIXES:
@@ -126,6 +160,15 @@ def sources(paths: Sequence[str], stdin_suffix: str) -> list[Source]:
     return [Source(None, stdin_suffix, "stdin") if path is None else Source(path, path.suffix.lower(), ids[path]) for path in files]
 
 
+def standard_input(found: Sequence[Source]) -> BinaryIO | None:
+    """Standard input's bytes where an input is `-`. Closed (`<&-`), Python has no sys.stdin: an error before anything is read."""
+    if all(source.path is not None for source in found):
+        return None
+    if sys.stdin is None:
+        raise StanceError(f"{STDIN}: standard input is closed, so there is nothing to read; pipe the text in or name a file.")
+    return sys.stdin.buffer
+
+
 def _decoded_lines(handle: BinaryIO, name: str, warn: Warn) -> Iterator[tuple[int, str]]:
     """(line number, text with its line ending), one line at a time."""
     warned = False
@@ -137,7 +180,7 @@ def _decoded_lines(handle: BinaryIO, name: str, warn: Warn) -> Iterator[tuple[in
 
 
 def _article(source: Source, handle: BinaryIO, params: SegmentParams, warn: Warn) -> Iterator[InputSentence]:
-    if source.suffix in HTML_SUFFIXES:
+    if source.suffix in WHOLE_SUFFIXES:
         decoded = article_text(handle.read(), source.name, source.suffix)
         if decoded.fell_back:
             warn(f"{source.name}: not UTF-8; read as {FALLBACK_ENCODING} (Windows-1252).")
@@ -165,10 +208,17 @@ def numbered(sentences: Iterable[InputSentence]) -> Iterator[InputSentence]:
         counts[key] += 1
 
 
+def _missing_text(where: str, text_column: str, names: Iterable[str], kind: str) -> StanceError:
+    """No text field: name the ones there are and the option that picks one, so the message holds the fix."""
+    found = ", ".join(json.dumps(name, ensure_ascii=False)[1:-1] for name in names)
+    has = f"it has {found}" if found else f"it has no {kind}s"
+    return StanceError(f"{where}: no {kind} {text_column!r} with the text to classify ({has}); name the text {kind} with --text-column NAME.")
+
+
 def _fields(source: Source, where: str, row: dict[str, Any], text_column: str) -> tuple[str, str, dict[str, Any]]:
     """A record's text, its article id, and the columns it carries."""
     if text_column not in row:
-        raise StanceError(f"{where}: no {text_column!r} field with the text to classify.")
+        raise _missing_text(where, text_column, row, "field")
     text = row[text_column]
     if not isinstance(text, str) or not text.strip():
         raise StanceError(f"{where}: field {text_column!r} holds no text.")
@@ -201,7 +251,7 @@ def _csv(source: Source, handle: BinaryIO, text_column: str, warn: Warn) -> Iter
     if header is None:
         raise StanceError(f"{source.name}: empty file, no text to read.")
     if text_column not in header:
-        raise StanceError(f"{source.name}: no column {text_column!r} in the header (it has {', '.join(json.dumps(name)[1:-1] for name in header)}).")
+        raise _missing_text(source.name, text_column, header, "column")
     for row in reader:
         if not row:
             continue
@@ -235,11 +285,12 @@ def _read(source: Source, handle: BinaryIO, params: SegmentParams, text_column: 
 
 
 def input_sentences(
-    found: Sequence[Source], stdin: BinaryIO, params: SegmentParams, text_column: str, rows: str, warn: Warn
+    found: Sequence[Source], stdin: BinaryIO | None, params: SegmentParams, text_column: str, rows: str, warn: Warn
 ) -> Iterator[InputSentence]:
     """Sentences of every source in order; a source that yields none is an error."""
     for source in found:
-        with source.path.open("rb") if source.path is not None else nullcontext(stdin) as handle:
+        # A source without a path is standard input, and `stdin` is given whenever `sources` made one.
+        with source.path.open("rb") if source.path is not None else nullcontext(cast(BinaryIO, stdin)) as handle:
             empty = True
             for sentence in _read(source, handle, params, text_column, rows, warn):
                 empty = False

@@ -6,7 +6,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -42,7 +42,7 @@ STANCE_COLOURS = ("green", "red", "yellow", "cyan", "magenta", "blue")
 SCORE_PREFIX = "score_"
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], handle: TextIO) -> None:
+def write_jsonl(records: Iterable[dict[str, Any]], handle: IO[str]) -> None:
     for record in records:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
@@ -63,7 +63,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     return {key: json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value for key, value in flat_row(record).items()}
 
 
-def write_csv(records: Iterable[dict[str, Any]], handle: TextIO) -> None:
+def write_csv(records: Iterable[dict[str, Any]], handle: IO[str]) -> None:
     """The header is the first record's columns; a later record with others cannot be a CSV row."""
     writer: csv.DictWriter | None = None
     for record in records:
@@ -116,9 +116,10 @@ def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_on
 
 
 def write_predictions(
-    predictions: Iterable[Prediction], fmt: str, handle: TextIO, labels: LabelSet, claims_only: bool, settings: PredictParams, about: dict[str, Any]
+    predictions: Iterable[Prediction], fmt: str, handle: IO[Any], labels: LabelSet, claims_only: bool, settings: PredictParams, about: dict[str, Any]
 ) -> None:
-    """Predictions in `fmt`; `about` (the model) heads a JSON document or HTML page, the two that wait for the last sentence."""
+    """Predictions in `fmt`; `about` (the model) heads a JSON document or HTML page, the two that wait for the last sentence.
+    `handle` is a text stream, a binary one for the binary formats (Parquet)."""
     if fmt == "table":
         console = Console(file=handle)
         for group in by_article(predictions):

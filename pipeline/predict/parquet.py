@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from pipeline.errors import StanceError
 
@@ -34,7 +34,7 @@ def parquet_records(handle: BinaryIO, name: str) -> Iterator[tuple[str, dict[str
         raise StanceError(f"{name}: not a readable Parquet file ({str(err).splitlines()[0]}).") from None
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], handle: BinaryIO, chunk: int) -> None:
+def write_parquet(rows: Iterable[dict[str, Any]], handle: IO[bytes], chunk: int) -> None:
     """Rows (flat records) as one Parquet file, one row group per `chunk`; every row must have the first row's columns."""
     import pyarrow as pa
     import pyarrow.parquet as pq

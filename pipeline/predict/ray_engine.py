@@ -9,12 +9,9 @@ other run, so the output has one format whatever the engine. Ray is an
 optional extra (`pip install -e '.[ray]'`).
 
 Ray cuts batches where its blocks of rows end, not where one process cuts
-its chunks. Models whose scores do not depend on a sentence's neighbours in
-a batch (TF-IDF, the fast model, the transformer in torch) give the same
-records on both engines, up to float rounding (tests/test_ray.py); the int8
-model scales activations per batch, so its scores can move with the
-batching (README: "Archives on a cluster: Ray" gives the measured
-agreement). On a cluster, the inputs and the model folder must be at the
+its chunks. No model's scores depend on a sentence's neighbours in a batch
+(the int8 model runs one sentence at a time; tests/test_batching.py), so
+both engines give the same records, up to float rounding (tests/test_ray.py). On a cluster, the inputs and the model folder must be at the
 same path on every node (a shared file system).
 """
 

@@ -1,8 +1,8 @@
 """`stance predict --workers N`: N processes, each with its own copy of the model and its own share of the cores.
 
-Sentences still go out in the same chunks as with one process, so every
-model sees exactly the batches it would alone (the int8 model scales its
-activations per batch): the output is identical, record for record. Each
+Sentences still go out in the same chunks as with one process, and a
+sentence's scores never depend on the sentences beside it (the int8 model
+runs one sentence at a time): the output is identical, record for record. Each
 worker is pinned to its share of the cores, so the inference library, which
 sizes its thread pool by the cores it may use, splits the threads between
 workers instead of every worker taking them all. At most two chunks per

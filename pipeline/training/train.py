@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from pipeline.evaluation.confidence import confidence_view, recommended_confidence
+from pipeline.evaluation.metrics import evaluate as scores_of
 from pipeline.evaluation.metrics import headline
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated
-from pipeline.models.card import Calibration, ModelCard, model_card
+from pipeline.models.card import Calibration, CorpusSummary, ModelCard, model_card
 from pipeline.models.registry import kind_of
 from pipeline.params import EvaluateParams, LabelSet, SegmentParams, TrainParams
 from pipeline.training.crossval import (
@@ -53,6 +55,24 @@ def fold_rows(predictions: list[CvPrediction]) -> list[list[int]]:
     return [by_fold[fold] for fold in sorted(by_fold)]
 
 
+def card_scores(predictions: list[CvPrediction], labels: LabelSet, evaluate: EvaluateParams, seed: int) -> dict[str, Any]:
+    """What the README card reports beside the headline: article-bootstrap intervals drawn as the report draws them,
+    F1 per label, macro-F1 per slice, and the commonest confusion."""
+    gold, pred = [r.gold for r in predictions], [r.pred for r in predictions]
+    scores = scores_of(gold, pred, [r.article for r in predictions], {"slice": [r.slice for r in predictions]}, labels, evaluate, seed)
+    slices = {name: {key: part[key] for key in ("macro_f1", "articles", "sentences")} | {"interval": part["intervals"]["macro_f1"]} for name, part in scores["per_slice"].items()}
+    confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
+    commonest = [{"gold": g, "pred": p, "sentences": n} for (g, p), n in sorted(confusions.items(), key=lambda item: (-item[1], item[0]))[:1]]
+    return {
+        "intervals": scores["intervals"],
+        "confidence_level": evaluate.confidence,
+        "per_class_f1": {name: row["f1"] for name, row in scores["per_class"].items()},
+        "per_class_support": {name: row["support"] for name, row in scores["per_class"].items()},
+        "per_slice": slices,
+        "commonest_confusion": commonest,
+    }
+
+
 def train(
     kind: str,
     data: Dataset,
@@ -62,6 +82,7 @@ def train(
     train_params: TrainParams,
     evaluate: EvaluateParams,
     descriptions: Dataset | None = None,
+    corpora: tuple[CorpusSummary, ...] = (),
 ) -> TrainingResult:
     seed = train_params.seed
     fit = fitter(kind, labels, params, seed, descriptions)
@@ -76,6 +97,8 @@ def train(
     confidence = [r.scores[r.pred] for r in predictions]
     view = confidence_view(gold, pred, confidence, labels, evaluate.calibration_bins, train_params.confidence_grid)
     cv["ece"] = view["ece"]
+    cv["claim_precision"] = train_params.claim_precision
+    cv |= card_scores(predictions, labels, evaluate, seed)
 
     curve = learning_curve(data, fit, train_params.learning_curve, train_params.folds, seed)
     splits = folds(data, train_params.folds, seed)
@@ -83,4 +106,4 @@ def train(
     curve.append({"articles": all_articles, "train_sentences": float(np.mean([len(train) for train, _ in splits])), "pred": pred})
     model = fit(data)
     calibration = Calibration(model.temperature, recommended_confidence(view["risk_coverage"], train_params.claim_precision))
-    return TrainingResult(model, model_card(kind, labels, segment, params, seed, calibration, data, cv), predictions, curve)
+    return TrainingResult(model, model_card(kind, labels, segment, params, seed, calibration, data, cv, corpora), predictions, curve)
