@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_errors, warn
 from pipeline.config import Config
 from pipeline.errors import StanceError
+
+if TYPE_CHECKING:
+    from pipeline.corpus.segment import Sentence
 
 
 def label_table(title: str, corner: str, names: tuple[str, ...], rows: list[tuple[str, list[str]]]) -> Table:
@@ -25,7 +28,7 @@ def label_table(title: str, corner: str, names: tuple[str, ...], rows: list[tupl
     return table
 
 
-def corpus_sentences(config: Config) -> list:
+def corpus_sentences(config: Config) -> list[Sentence]:
     """The sentences `stance segment` would write now (`pipeline.corpus.corpora.current_sentences`), so labels of an
     article `stance label` just added pass; a warning says when the sentences file is stale and what rewrites it."""
     from pipeline.corpus.corpora import current_sentences
