@@ -43,7 +43,9 @@ def main(
         driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
         try:
             driver.get(page.resolve().as_uri())
-            driver.execute_script("(document.querySelector('.sentence.claim') || document.querySelector('.text')).scrollIntoView({block: 'start'}); window.scrollBy(0, -120);")
+            driver.execute_script(
+                "(document.querySelector('.sentence.claim') || document.querySelector('.text')).scrollIntoView({block: 'start'}); window.scrollBy(0, -120);"
+            )
             output.parent.mkdir(parents=True, exist_ok=True)
             driver.save_screenshot(str(output))
         finally:

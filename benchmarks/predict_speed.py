@@ -197,7 +197,9 @@ def main(
     agreement = report["onnx_torch_label_agreement"]
     print(f"ONNX and torch labels agree on {agreement:.1%} of the sentences." if agreement is not None else "", f"Wrote {output}.")
     if engines is not None:
-        print(f"--engine ray against the local path (int8): {engines['same_labels']:.2%} identical labels, largest score difference {engines['max_score_difference']}.")
+        print(
+            f"--engine ray against the local path (int8): {engines['same_labels']:.2%} identical labels, largest score difference {engines['max_score_difference']}."
+        )
 
 
 def write_parts(folder: Path, texts: list[str]) -> None:

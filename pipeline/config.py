@@ -77,11 +77,7 @@ def _build(cls: type[T], raw: Any, where: str) -> T:
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise StanceError(f"unknown key {where}.{unknown[0]}; expected one of {sorted(fields)}.")
-    missing = [
-        name
-        for name, f in fields.items()
-        if name not in raw and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
+    missing = [name for name, f in fields.items() if name not in raw and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
         raise StanceError(f"section {where} lacks key {missing[0]!r}.")
     return cls(**{key: _coerce(value, hints[key], f"{where}.{key}") for key, value in raw.items()})
@@ -157,7 +153,9 @@ def find_params(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / DEFAULT_PARAMS).is_file():
             return Path(os.path.relpath(folder / DEFAULT_PARAMS))
-    raise StanceError(f"no stance project here: looked for {DEFAULT_PARAMS} in {start} and every folder above it; run stance inside a project or pass --params.")
+    raise StanceError(
+        f"no stance project here: looked for {DEFAULT_PARAMS} in {start} and every folder above it; run stance inside a project or pass --params."
+    )
 
 
 def project_config(params: Path) -> Config:
@@ -173,6 +171,7 @@ def project_root(path: Path) -> Path:
 
 def rebased(raw: dict[str, Any], root: Path) -> dict[str, Any]:
     """The file's paths, relative to the project root, as paths from the current folder."""
+
     def move(value: Any) -> Any:
         if isinstance(value, dict):
             return {key: move(item) for key, item in value.items()}

@@ -25,9 +25,7 @@ class Scored:
 
 def scored_rows(proba: np.ndarray, labels: Sequence[str]) -> list[Scored]:
     """The most probable label of each row (the first on a tie) and every label's rounded probability."""
-    return [
-        Scored(labels[int(row.argmax())], {name: round(float(p), SCORE_DIGITS) for name, p in zip(labels, row, strict=True)}) for row in proba
-    ]
+    return [Scored(labels[int(row.argmax())], {name: round(float(p), SCORE_DIGITS) for name, p in zip(labels, row, strict=True)}) for row in proba]
 
 
 def overall_stance(claims: Sequence[tuple[str, float]], set_aside: int, labels: LabelSet, min_claims: int) -> str:

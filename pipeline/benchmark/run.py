@@ -196,7 +196,9 @@ def run(corpus: Corpus, settings: BenchmarkParams, params: dict[str, Any], seeds
         test_runs = []
         for run_on_val, model in zip(rows[name]["select_runs"], fitted):
             seed, threshold = run_on_val["seed"], run_on_val["none_threshold"]
-            test_runs.append({"seed": seed, "none_threshold": threshold, **score(test, decided(model.probabilities(test), settings.labels, threshold), settings.labels)})
+            test_runs.append(
+                {"seed": seed, "none_threshold": threshold, **score(test, decided(model.probabilities(test), settings.labels, threshold), settings.labels)}
+            )
             log(f"{name} (seed {seed}): chosen for {kind}; {settings.test} F_avg {test_runs[-1]['f_avg']:.2f}")
         rows[name].update(selected=True, test_runs=test_runs, test=summary([{k: v for k, v in r.items() if k != "seed"} for r in test_runs]))
     return {

@@ -15,9 +15,7 @@ from pipeline.cli.common import PARAMS, ParamsOption, project_config, reports_er
 
 @reports_errors
 def tweeteval(
-    data: Annotated[
-        Path | None, typer.Option("--data", help="TweetEval stance folder (default: benchmark.data).", exists=True, file_okay=False)
-    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="TweetEval stance folder (default: benchmark.data).", exists=True, file_okay=False)] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for results.json and report.md (default: benchmark.out; a smoke run writes only here).")
     ] = None,

@@ -42,7 +42,12 @@ def label(
         list[Path] | None,
         typer.Argument(help="Articles (.txt, .md, .html) or folders of them to add and label; none: every unlabeled sentence of the corpus."),
     ] = None,
-    annotator: Annotated[str | None, typer.Option("--annotator", help="Who labels (default: git config user.name); labels go to labels/<name in lower case, runs of other characters as ->.jsonl.")] = None,
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator", help="Who labels (default: git config user.name); labels go to labels/<name in lower case, runs of other characters as ->.jsonl."
+        ),
+    ] = None,
     order: Annotated[
         Literal["uncertain", "diverse", "article", "random"],
         typer.Option(
@@ -51,7 +56,9 @@ def label(
             "article: reading order; random.",
         ),
     ] = "uncertain",
-    model: Annotated[str | None, typer.Option("--model", help="Model for guesses: transformer, fast, tfidf, majority or a folder (default: labeling.model).")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model for guesses: transformer, fast, tfidf, majority or a folder (default: labeling.model).")
+    ] = None,
     params: ParamsOption = PARAMS,
 ) -> None:
     """Add articles and label their sentences in the terminal, one key per label; every label is saved at once.

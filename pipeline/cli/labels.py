@@ -53,7 +53,9 @@ def check(
     labels = config.labels
     chosen = label_files(files or [config.paths.labels, *config.paths.pool_labels])
     report = check_labels(chosen, corpus_sentences(config), labels, in_place_corpora(config.paths))
-    rows = [(article, [str(report.counts[article][n]) for n in labels.names] + [str(sum(report.counts[article].values()))]) for article in sorted(report.counts)]
+    rows = [
+        (article, [str(report.counts[article][n]) for n in labels.names] + [str(sum(report.counts[article].values()))]) for article in sorted(report.counts)
+    ]
     Console().print(label_table("Labels per article", "article", (*labels.names, "total"), rows))
     share = report.labeled / report.sentences if report.sentences else 0.0
     typer.echo(f"{report.labeled} of {report.sentences} sentences labeled ({share:.0%}); {len(report.unlabeled)} without a label.")

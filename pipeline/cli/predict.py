@@ -60,7 +60,9 @@ def predict(
         typer.Option("--engine", help="local: this machine's processes; ray: Ray Data over Parquet inputs, locally or on a cluster (extra: .[ray])."),
     ] = "local",
     address: Annotated[str | None, typer.Option("--address", help="Ray cluster to join (ray://host:10001 or auto); default: start Ray here.")] = None,
-    ray_actors: Annotated[int | None, typer.Option("--ray-actors", min=1, help="Model actors in Ray's pool, one core each (default: the cluster's cores less one, for reading).")] = None,
+    ray_actors: Annotated[
+        int | None, typer.Option("--ray-actors", min=1, help="Model actors in Ray's pool, one core each (default: the cluster's cores less one, for reading).")
+    ] = None,
     ray_batch: Annotated[int | None, typer.Option("--ray-batch", min=1, help="Rows per batch sent to a Ray actor (default: predict.chunk).")] = None,
     stdin_type: Annotated[Literal["txt", "md", "html", "jsonl", "csv"], typer.Option("--stdin-type", help="What - reads.")] = "txt",
     params: ParamsOption = PARAMS,
@@ -120,13 +122,29 @@ def predict(
     about = {"model": str(folder), "kind": card.kind, "runtime": runs_as, "min_confidence": threshold}
     total = None if any(source.path is None for source in found) else len(found)
     try:
-        with progress(errors, show_progress, total) as counting, (atomic_writer(output, "wb" if fmt in BINARY_FORMATS else "w") if output else nullcontext(sys.stdout)) as handle:
+        with (
+            progress(errors, show_progress, total) as counting,
+            atomic_writer(output, "wb" if fmt in BINARY_FORMATS else "w") if output else nullcontext(sys.stdout) as handle,
+        ):
             if engine == "ray":
                 read_from = {str(source.path.resolve()): source for source in found if source.path is not None}
-                job = Job(str(folder.resolve()), runtime_backend, card.segment, card.labels.names, card.labels.negative, settings.chunk, threshold, text_column, rows, read_from)
+                job = Job(
+                    str(folder.resolve()),
+                    runtime_backend,
+                    card.segment,
+                    card.labels.names,
+                    card.labels.negative,
+                    settings.chunk,
+                    threshold,
+                    text_column,
+                    rows,
+                    read_from,
+                )
                 predictions = ray_predictions(job, address, ray_actors, ray_batch or settings.chunk, warn)
             else:
-                probabilities = in_process(classifier) if workers == 1 else partial(parallel_probabilities, folder=folder, backend=runtime_backend, workers=workers)
+                probabilities = (
+                    in_process(classifier) if workers == 1 else partial(parallel_probabilities, folder=folder, backend=runtime_backend, workers=workers)
+                )
                 sentences = input_sentences(found, stdin, card.segment, text_column, rows, warn)
                 predictions = classify(sentences, probabilities, card.labels.names, settings.chunk, card.labels.negative, threshold)
             write_predictions(counting(tally.count(predictions)), fmt, handle, card.labels, claims_only, settings, about)

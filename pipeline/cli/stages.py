@@ -14,7 +14,7 @@ from pipeline.cli.common import (
     reports_errors,
     warn,
 )
-from pipeline.params import MODEL_KINDS  # the registry's kinds (tests/test_config.py), without importing numpy for --help
+from pipeline.params import MODEL_KINDS  # the registry's kinds (tests/project/test_config.py), without importing numpy for --help
 from pipeline.stage_entry import run
 
 

@@ -108,9 +108,7 @@ def segment_texts(
     return sentences
 
 
-def segment_corpus(
-    corpus: Corpus, params: SegmentParams, slices: SliceParams, warn: Callable[[str], None] = lambda message: None
-) -> list[Sentence]:
+def segment_corpus(corpus: Corpus, params: SegmentParams, slices: SliceParams, warn: Callable[[str], None] = lambda message: None) -> list[Sentence]:
     """Sentences of every article of `corpus`, with its metadata; `warn` hears of files that were not UTF-8.
 
     Ids are file names, so `segment_corpora` checks them across every corpus first.
@@ -124,9 +122,7 @@ def segment_corpus(
     return segment_texts(corpus, texts, params, slices, warn)
 
 
-def segment_corpora(
-    corpora: list[Corpus], params: SegmentParams, slices: SliceParams, warn: Callable[[str], None] = lambda message: None
-) -> list[Sentence]:
+def segment_corpora(corpora: list[Corpus], params: SegmentParams, slices: SliceParams, warn: Callable[[str], None] = lambda message: None) -> list[Sentence]:
     sentences: list[Sentence] = []
     where: dict[str, Path] = {}
     for corpus in corpora:

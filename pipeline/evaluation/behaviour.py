@@ -71,7 +71,10 @@ def behaviour_section(results: dict[str, dict[str, dict[str, Any]]], focus: str)
     """The report's table of pass rates (capability by model) and the focus model's failures."""
     models = list(results)
     capabilities = list(results[focus]) if focus in results else list(next(iter(results.values())))
-    rows = [[name, str(results[models[0]][name]["cases"]), *(f"{results[m][name]['passed'] / results[m][name]['cases']:.0%}" for m in models)] for name in capabilities]
+    rows = [
+        [name, str(results[models[0]][name]["cases"]), *(f"{results[m][name]['passed'] / results[m][name]['cases']:.0%}" for m in models)]
+        for name in capabilities
+    ]
     total = sum(results[models[0]][name]["cases"] for name in capabilities)
     rows.append(["all", str(total), *(f"{sum(results[m][name]['passed'] for name in capabilities) / total:.0%}" for m in models)])
     failures = [f for name in capabilities for f in results.get(focus, {}).get(name, {}).get("failures", [])]

@@ -24,7 +24,15 @@ def reliability(confidence: Sequence[float] | np.ndarray, correct: Sequence[bool
     for b in range(bins):
         rows = index == b
         if rows.any():
-            out.append({"low": float(edges[b]), "high": float(edges[b + 1]), "count": int(rows.sum()), "confidence": float(conf[rows].mean()), "accuracy": float(right[rows].mean())})
+            out.append(
+                {
+                    "low": float(edges[b]),
+                    "high": float(edges[b + 1]),
+                    "count": int(rows.sum()),
+                    "confidence": float(conf[rows].mean()),
+                    "accuracy": float(right[rows].mean()),
+                }
+            )
     return out
 
 
@@ -78,7 +86,11 @@ def confidence_view(
     correct = np.array([g == p for g, p in zip(gold, pred, strict=True)])
     conf = np.asarray(confidence, dtype=float)
     table = reliability(conf, correct, bins)
-    view: dict[str, Any] = {"ece": expected_calibration_error(table), "reliability": table, "risk_coverage": risk_coverage(gold, pred, confidence, labels, thresholds)}
+    view: dict[str, Any] = {
+        "ece": expected_calibration_error(table),
+        "reliability": table,
+        "risk_coverage": risk_coverage(gold, pred, confidence, labels, thresholds),
+    }
     if len(draws):
         values = [expected_calibration_error(reliability(conf[pick], correct[pick], bins)) for pick in draws]
         tail = (1 - level) / 2 * 100

@@ -77,7 +77,11 @@ def verdict(metrics: Metrics, focus: str, baseline: str, recipe: str) -> str:
     if len(curve) > 1:
         per_ten = (curve[-1]["macro_f1"] - curve[-2]["macro_f1"]) / (curve[-1]["articles"] - curve[-2]["articles"]) * 10
         step = f"its last step gained {per_ten:+.3f} macro-F1 per ten more articles"
-        advice = "labeling more articles is the likeliest gain" if per_ten >= 0.01 else "the curve has flattened, and a better recipe is a likelier gain than more articles of the same kind"
+        advice = (
+            "labeling more articles is the likeliest gain"
+            if per_ten >= 0.01
+            else "the curve has flattened, and a better recipe is a likelier gain than more articles of the same kind"
+        )
     else:
         step, advice = "a single point", "more labeled articles would show whether it still climbs"
     return (
@@ -101,7 +105,14 @@ def _calibration(view: Mapping[str, Any], focus: str, claim_precision: float) ->
         "whose stance is the one their hand labels give by the same rule.",
         "",
         *markdown_table(
-            ["confidence at least", "claims kept", "precision of kept claims", "recall of gold claims", "articles with a stated summary", "stated summaries right"],
+            [
+                "confidence at least",
+                "claims kept",
+                "precision of kept claims",
+                "recall of gold claims",
+                "articles with a stated summary",
+                "stated summaries right",
+            ],
             [
                 [
                     f"**{row['threshold']:.2f}**" if row["threshold"] == recommended else f"{row['threshold']:.2f}",
@@ -234,10 +245,7 @@ def build_report(
         "",
         *markdown_table(
             ["training articles", *curves],
-            [
-                [f"{point['articles']:.0f}", *(_ci(points[i], "macro_f1") for points in curves.values())]
-                for i, point in enumerate(next(iter(curves.values())))
-            ],
+            [[f"{point['articles']:.0f}", *(_ci(points[i], "macro_f1") for points in curves.values())] for i, point in enumerate(next(iter(curves.values())))],
         ),
         "",
         "![learning curve](plots/learning_curve.png)",

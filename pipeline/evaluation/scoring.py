@@ -35,8 +35,13 @@ def merge_predictions(by_model: Mapping[str, Sequence[CvPrediction]]) -> list[di
     for rows in zip(*(by_model[name] for name in names)):
         first = rows[0]
         record: dict[str, Any] = {
-            "id": first.id, "article": first.article, "corpus": first.corpus, "slice": first.slice, "genre": first.genre,
-            "fold": first.fold, "gold": first.gold,
+            "id": first.id,
+            "article": first.article,
+            "corpus": first.corpus,
+            "slice": first.slice,
+            "genre": first.genre,
+            "fold": first.fold,
+            "gold": first.gold,
         }
         record["predictions"] = {name: {"label": row.pred, "scores": row.scores} for name, row in zip(names, rows, strict=True)}
         merged.append(record)
@@ -122,7 +127,15 @@ def per_article_csv(merged: Sequence[Mapping[str, Any]], labels: LabelSet, model
     scores = {name: per_article(gold, [r["predictions"][name]["label"] for r in merged], articles, labels) for name in models}
     first = scores[models[0]]
     rows = [
-        ",".join([article, slices[article], str(first[article]["sentences"]), str(first[article]["claims"]), *(f"{scores[m][article]['macro_f1']:.4f}" for m in models)])
+        ",".join(
+            [
+                article,
+                slices[article],
+                str(first[article]["sentences"]),
+                str(first[article]["claims"]),
+                *(f"{scores[m][article]['macro_f1']:.4f}" for m in models),
+            ]
+        )
         for article in first
     ]
     return "\n".join(["article,slice,sentences,claims," + ",".join(f"macro_f1_{m}" for m in models), *rows]) + "\n"

@@ -105,7 +105,14 @@ def export_tasks(
         if record is not None and unlabeled_only:
             continue
         before, after = around[sentence.id]
-        data = {"text": sentence.text, SENTENCE_ID: sentence.id, "article": sentence.article, "title": titles.get(sentence.article, ""), "before": before, "after": after}
+        data = {
+            "text": sentence.text,
+            SENTENCE_ID: sentence.id,
+            "article": sentence.article,
+            "title": titles.get(sentence.article, ""),
+            "before": before,
+            "after": after,
+        }
         task: dict[str, Any] = {"data": data}
         if record is not None:
             task["annotations"] = [{"result": _result(record)}]

@@ -159,8 +159,7 @@ def consistency_problems(records: Iterable[LabelRecord], sentences: dict[str, Se
             problems.append(f"{record.where}: id {record.id!r} is not a sentence in the current corpus{missing}")
         elif record.text is not None and sentence.corpus in in_place:
             problems.append(
-                f"{record.where}: {record.id!r} is a sentence of the {sentence.corpus} corpus, whose text is never copied; "
-                "name it by 'hash', without 'text'."
+                f"{record.where}: {record.id!r} is a sentence of the {sentence.corpus} corpus, whose text is never copied; name it by 'hash', without 'text'."
             )
         elif record.text is not None and sentence.text != record.text:
             problems.append(f"{record.where}: stale label {record.id!r}: its text no longer equals the sentence.")
@@ -187,9 +186,7 @@ def check_labels(files: Sequence[Path], sentences: Sequence[Sentence], labels: L
     return report
 
 
-def load_labeled(
-    files: Sequence[Path], sentences: Sequence[Sentence], labels: LabelSet, in_place: frozenset[str], stale: str = ""
-) -> list[LabeledSentence]:
+def load_labeled(files: Sequence[Path], sentences: Sequence[Sentence], labels: LabelSet, in_place: frozenset[str], stale: str = "") -> list[LabeledSentence]:
     """The labeled sentences for training, in corpus order; any problem stops the run."""
     report = check_labels(files, sentences, labels, in_place, stale)
     if report.problems:

@@ -37,9 +37,7 @@ class Selected:
     temperature: float  # fitted on the inner folds' held-out probabilities at that value
 
 
-def fit_selected(
-    estimator: Any, param: str, grid: Sequence[float], X: Any, y: Sequence[str], groups: Sequence[str], labels: Sequence[str]
-) -> Selected:
+def fit_selected(estimator: Any, param: str, grid: Sequence[float], X: Any, y: Sequence[str], groups: Sequence[str], labels: Sequence[str]) -> Selected:
     """Fit `estimator` with `param` from `grid` chosen by macro-F1 over folds of left-out training articles.
 
     Rows of group ALWAYS_TRAIN are training data in every inner split. With a
@@ -48,9 +46,7 @@ def fit_selected(
     """
     if len(set(y)) < 2:
         articles = ", ".join(sorted(set(groups) - {ALWAYS_TRAIN}))
-        raise StanceError(
-            f"cannot train on articles {articles}: their labeled sentences all carry the label {y[0]!r}; a classifier needs at least two labels."
-        )
+        raise StanceError(f"cannot train on articles {articles}: their labeled sentences all carry the label {y[0]!r}; a classifier needs at least two labels.")
     # Threaded BLAS makes these small fits many times slower on a busy two-core machine.
     with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", category=ConvergenceWarning)
@@ -89,10 +85,7 @@ def inner_splits(groups: np.ndarray, count: int) -> list[tuple[np.ndarray, np.nd
     """Article-grouped folds whose training side always keeps the ALWAYS_TRAIN rows."""
     real = np.flatnonzero(groups != ALWAYS_TRAIN)
     always = np.flatnonzero(groups == ALWAYS_TRAIN)
-    return [
-        (np.sort(np.concatenate([real[train], always])), real[test])
-        for train, test in GroupKFold(n_splits=count).split(real, groups=groups[real])
-    ]
+    return [(np.sort(np.concatenate([real[train], always])), real[test]) for train, test in GroupKFold(n_splits=count).split(real, groups=groups[real])]
 
 
 def probabilities(estimator: Any, X: Any, labels: Sequence[str]) -> np.ndarray:

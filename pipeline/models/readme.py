@@ -32,8 +32,7 @@ MEANINGS = {
     "or the other side will not come or deliver",
     "conditional": "makes the position on talks contingent: acceptable only if a condition or red line holds "
     "(renouncing violence, accepting the constitution ...), or to be called off if something happens",
-    "none": "not a claim about talks: neutral reports of events, background, questions, other subjects "
-    "(talks between states included), page furniture",
+    "none": "not a claim about talks: neutral reports of events, background, questions, other subjects (talks between states included), page furniture",
 }
 KINDS = {
     "majority": "predicts the commonest label of its training data for every sentence: a floor to compare the others with, not a model to use",
@@ -41,7 +40,12 @@ KINDS = {
     "transformer": "a sentence encoder with one softmax layer on its mean-pooled embedding",
     "fast": "static token vectors distilled from a sentence encoder (model2vec), averaged per sentence, with one softmax layer",
 }
-HEADLINE = (("macro_f1", "macro-F1 (four labels)"), ("claim_f1", "claim-vs-none F1"), ("stance_macro_f1", "stance macro-F1 among gold claims"), ("accuracy", "accuracy"))
+HEADLINE = (
+    ("macro_f1", "macro-F1 (four labels)"),
+    ("claim_f1", "claim-vs-none F1"),
+    ("stance_macro_f1", "stance macro-F1 among gold claims"),
+    ("accuracy", "accuracy"),
+)
 
 
 def readme_card(card: ModelCard) -> str:
@@ -58,12 +62,17 @@ def context(card: ModelCard) -> dict[str, Any]:
         "description": KINDS[card.kind],
         "encoder": name,
         "encoder_licence": licence,
-        "labels": [{"name": label, "meaning": MEANINGS.get(label, "see labels/GUIDELINES.md"), "claim": label != card.labels.negative} for label in card.labels.names],
+        "labels": [
+            {"name": label, "meaning": MEANINGS.get(label, "see labels/GUIDELINES.md"), "claim": label != card.labels.negative} for label in card.labels.names
+        ],
         "corpora": [corpus_row(corpus, card.labels.names) for corpus in card.corpora],
         "articles": len(card.training_articles),
         "metrics": metric_rows(card.cv),
         "slices": [{"name": name, "score": with_interval(part["macro_f1"], part["interval"]), **part} for name, part in card.cv.get("per_slice", {}).items()],
-        "per_class": [{"name": label, "f1": f"{f1:.3f}", "support": card.cv.get("per_class_support", {}).get(label, "")} for label, f1 in card.cv.get("per_class_f1", {}).items()],
+        "per_class": [
+            {"name": label, "f1": f"{f1:.3f}", "support": card.cv.get("per_class_support", {}).get(label, "")}
+            for label, f1 in card.cv.get("per_class_f1", {}).items()
+        ],
         "level": f"{card.cv.get('confidence_level', 0.95):.0%}",
         "ece": f"{card.cv['ece']:.3f}" if "ece" in card.cv else None,
         "temperature": f"{card.calibration.temperature:.3f}",

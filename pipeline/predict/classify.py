@@ -3,7 +3,7 @@
 Sentences reach the model in chunks, so memory stays flat however long the
 input; the model sorts each chunk by length into batches. A sentence's scores
 depend on that sentence alone, never on its chunk or batch (the int8 model
-runs one sentence at a time for that; tests/test_batching.py), so it gets the
+runs one sentence at a time for that; tests/models/test_batching.py), so it gets the
 same label typed alone, in a file or in a folder. Records and per-article
 summaries are plain dicts, ready for JSONL, CSV, JSON or a table.
 """

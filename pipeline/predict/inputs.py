@@ -284,9 +284,7 @@ def _read(source: Source, handle: BinaryIO, params: SegmentParams, text_column: 
     return record_sentences(source, _records(source, handle, text_column, warn), text_column, rows, params, warn)
 
 
-def input_sentences(
-    found: Sequence[Source], stdin: BinaryIO | None, params: SegmentParams, text_column: str, rows: str, warn: Warn
-) -> Iterator[InputSentence]:
+def input_sentences(found: Sequence[Source], stdin: BinaryIO | None, params: SegmentParams, text_column: str, rows: str, warn: Warn) -> Iterator[InputSentence]:
     """Sentences of every source in order; a source that yields none is an error."""
     for source in found:
         # A source without a path is standard input, and `stdin` is given whenever `sources` made one.
@@ -297,4 +295,3 @@ def input_sentences(
                 yield sentence
             if empty:
                 raise StanceError(f"{source.name}: no sentences to classify in this input.")
-

@@ -10,8 +10,8 @@ optional extra (`pip install -e '.[ray]'`).
 
 Ray cuts batches where its blocks of rows end, not where one process cuts
 its chunks. No model's scores depend on a sentence's neighbours in a batch
-(the int8 model runs one sentence at a time; tests/test_batching.py), so
-both engines give the same records, up to float rounding (tests/test_ray.py). On a cluster, the inputs and the model folder must be at the
+(the int8 model runs one sentence at a time; tests/models/test_batching.py), so
+both engines give the same records, up to float rounding (tests/predict/test_ray.py). On a cluster, the inputs and the model folder must be at the
 same path on every node (a shared file system).
 """
 

@@ -57,11 +57,16 @@ def fold_rows(predictions: list[CvPrediction]) -> list[list[int]]:
 
 def card_scores(predictions: list[CvPrediction], labels: LabelSet, evaluate: EvaluateParams, seed: int) -> dict[str, Any]:
     """What the README card reports beside the headline: article-bootstrap intervals drawn as the report draws them,
-    F1 per label, macro-F1 per slice, and the commonest confusion."""
+    F1 per label, macro-F1 per slice, the commonest confusion, and the out-of-fold confusion counts (gold, then predicted label)
+    that adjusted share estimates (`stance trends`) correct by."""
     gold, pred = [r.gold for r in predictions], [r.pred for r in predictions]
     scores = scores_of(gold, pred, [r.article for r in predictions], {"slice": [r.slice for r in predictions]}, labels, evaluate, seed)
-    slices = {name: {key: part[key] for key in ("macro_f1", "articles", "sentences")} | {"interval": part["intervals"]["macro_f1"]} for name, part in scores["per_slice"].items()}
-    confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
+    slices = {
+        name: {key: part[key] for key in ("macro_f1", "articles", "sentences")} | {"interval": part["intervals"]["macro_f1"]}
+        for name, part in scores["per_slice"].items()
+    }
+    pairs = Counter(zip(gold, pred, strict=True))
+    confusions = {(g, p): n for (g, p), n in pairs.items() if g != p}
     commonest = [{"gold": g, "pred": p, "sentences": n} for (g, p), n in sorted(confusions.items(), key=lambda item: (-item[1], item[0]))[:1]]
     return {
         "intervals": scores["intervals"],
@@ -70,6 +75,7 @@ def card_scores(predictions: list[CvPrediction], labels: LabelSet, evaluate: Eva
         "per_class_support": {name: row["support"] for name, row in scores["per_class"].items()},
         "per_slice": slices,
         "commonest_confusion": commonest,
+        "confusion": {g: {p: pairs[(g, p)] for p in labels.names} for g in labels.names},
     }
 
 

@@ -21,7 +21,7 @@ from pipeline.labels.records import check_labels, label_files, load_labeled
 from pipeline.params import LabelSet
 from tests.conftest import POOL, POOL_SAMPLE, POOLS, needs_pool
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "labels" / "seed.jsonl"
 POOL_LABELS = ROOT / "labels" / "pool" / "adjudicated.jsonl"
 IN_PLACE = frozenset({"pool"})
@@ -321,7 +321,9 @@ def pool_rows() -> list[Record]:
 def test_the_real_label_files_cover_every_sentence_of_the_pool_extension(sentences: list[Sentence], label_set: LabelSet) -> None:
     """`stance labels check --complete`, in process: seed, both pools, and the extension's passes."""
     config = load_config(ROOT / "configs" / "params.yaml")
-    every = sentences + [s for name, folder in POOLS.items() for s in segment_corpus(Corpus(name, folder, True, f"paths.pools.{name}"), config.segment, config.slices)]
+    every = sentences + [
+        s for name, folder in POOLS.items() for s in segment_corpus(Corpus(name, folder, True, f"paths.pools.{name}"), config.segment, config.slices)
+    ]
     in_place = frozenset(POOLS)
     report = check_labels([SEED, *config.paths.pool_labels], every, label_set, in_place)
     assert (report.problems, report.unlabeled) == ([], [])
@@ -329,7 +331,10 @@ def test_the_real_label_files_cover_every_sentence_of_the_pool_extension(sentenc
     extension = [json.loads(line) for line in (ROOT / "labels" / "pool-2" / "adjudicated.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all("text" not in r and len(r["hash"]) == 16 for r in extension)
     assert len({r["article"] for r in extension}) == 90
-    first, second = ({r["id"]: r for r in map(json.loads, (ROOT / "labels" / "pool-2" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines())} for name in ("first_pass", "second_pass"))
+    first, second = (
+        {r["id"]: r for r in map(json.loads, (ROOT / "labels" / "pool-2" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines())}
+        for name in ("first_pass", "second_pass")
+    )
     assert set(first) == set(second) == {r["id"] for r in extension}
     assert not {r["annotator"] for r in first.values()} & {r["annotator"] for r in second.values()}  # the blind pass had other annotators
     for record in extension:  # every disagreement was adjudicated, with both passes' labels in its note
@@ -381,9 +386,7 @@ POOL_BAD = {
 
 @needs_pool
 @pytest.mark.parametrize("kind", list(POOL_BAD))
-def test_each_bad_pool_record_names_file_and_line(
-    tmp_path: Path, with_pool: list[Sentence], label_set: LabelSet, pool_rows: list[Record], kind: str
-) -> None:
+def test_each_bad_pool_record_names_file_and_line(tmp_path: Path, with_pool: list[Sentence], label_set: LabelSet, pool_rows: list[Record], kind: str) -> None:
     spoil, words = POOL_BAD[kind]
     path = write_lines(tmp_path / "pool.jsonl", list(spoil([dict(r) for r in pool_rows if r["article"] == "pk21"][:5])))
     report = check_labels([path], with_pool, label_set, IN_PLACE)
@@ -399,4 +402,7 @@ def test_cli_checks_pool_labels_in_the_project(segmented: Path) -> None:
     write_lines(labels, list(rows))
     result = check("--complete")
     assert result.exit_code == 1
-    assert result.stderr == f"error: {Path('labels') / 'pool' / 'adjudicated.jsonl'}:1: stale label '{rows[0]['id']}': its hash no longer matches the sentence's text.\n"
+    assert (
+        result.stderr
+        == f"error: {Path('labels') / 'pool' / 'adjudicated.jsonl'}:1: stale label '{rows[0]['id']}': its hash no longer matches the sentence's text.\n"
+    )

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The pages a new user follows: the README, then the guides it sends them to for labeling and predicting.
 NEW_USER_PAGES = (ROOT / "README.md", ROOT / "docs" / "labeling.md", ROOT / "docs" / "predicting.md")
 BIN = Path(sys.executable).parent

@@ -34,7 +34,7 @@ from pipeline.predict.classify import (
 from pipeline.predict.inputs import InputSentence
 from tests.conftest import CONFIG
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PARAMS = ROOT / "configs" / "params.yaml"
 ARTICLES = ROOT / "data" / "articles"
 ARTICLE = ARTICLES / "004_4e83cf9310ecd704.txt"
@@ -240,8 +240,16 @@ def test_classify_streams_in_chunks(folder: Path) -> None:
         ("empty.txt", b"", "{path}: empty file, no text to read."),
         ("binary.txt", b"\x89PNG\x00\x00", "{path}:1: not text (mostly control or unassigned characters); expected a text file."),
         ("bad.jsonl", b'{"text": "Talks."}\n{"text": "Talks."}\n{oops\n', "{path}:3: not valid JSON (Expecting property name enclosed in double quotes)."),
-        ("nocolumn.jsonl", b'{"text": "Talks."}\n{"body": "Talks."}\n', "{path}:2: no field 'text' with the text to classify (it has body); name the text field with --text-column NAME."),
-        ("nocolumn.csv", b"id,body\n1,Talks.\n", "{path}: no column 'text' with the text to classify (it has id, body); name the text column with --text-column NAME."),
+        (
+            "nocolumn.jsonl",
+            b'{"text": "Talks."}\n{"body": "Talks."}\n',
+            "{path}:2: no field 'text' with the text to classify (it has body); name the text field with --text-column NAME.",
+        ),
+        (
+            "nocolumn.csv",
+            b"id,body\n1,Talks.\n",
+            "{path}: no column 'text' with the text to classify (it has id, body); name the text column with --text-column NAME.",
+        ),
         ("folder", "dir", "{path}: no articles (.txt, .md, .html, .htm) or Parquet files in this folder."),
     ],
 )
@@ -314,7 +322,10 @@ def test_model_names_and_folders() -> None:
     ("args", "message"),
     [
         (["--output", "out.txt"], "out.txt: cannot tell the format from this suffix; add --format jsonl, csv, json, html or parquet."),
-        (["--output", "out.jsonl", "--format", "table"], "out.jsonl: a table is for the terminal; write files with --format jsonl, csv, json, html or parquet."),
+        (
+            ["--output", "out.jsonl", "--format", "table"],
+            "out.jsonl: a table is for the terminal; write files with --format jsonl, csv, json, html or parquet.",
+        ),
     ],
 )
 def test_output_format_must_be_known(args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -350,7 +361,11 @@ def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
 
 def test_summary_counts_only_confident_claims_and_says_unclear_when_too_few(labels: LabelSet) -> None:
     """Two guesses at 0.29 once made an article firmly `skeptical`; now they are set aside and the article is unclear."""
-    guesses = [summary_prediction(0, "none", 0.9, labels, 0.5), summary_prediction(1, "skeptical", 0.29, labels, 0.5), summary_prediction(2, "skeptical", 0.29, labels, 0.5)]
+    guesses = [
+        summary_prediction(0, "none", 0.9, labels, 0.5),
+        summary_prediction(1, "skeptical", 0.29, labels, 0.5),
+        summary_prediction(2, "skeptical", 0.29, labels, 0.5),
+    ]
     summary = summarise(guesses, labels, evidence=3, claims_only=False, min_claims=2)
     assert (summary["stance"], summary["claim_count"], summary["set_aside"]) == ("unclear", 0, 2)
     assert summary["shares"] == {"pro-talks": 0.0, "skeptical": 0.0, "conditional": 0.0}
@@ -453,7 +468,10 @@ def test_two_workers_write_exactly_what_one_writes(folder: Path, tmp_path: Path)
     for workers, out in (("1", alone), ("2", pair)):
         done = subprocess.run(
             [str(STANCE), "predict", *inputs, "--model", str(folder), "--workers", workers, "--output", str(out), "--params", str(PARAMS)],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
     assert pair.read_bytes() == alone.read_bytes() and len(alone.read_text(encoding="utf-8").splitlines()) > 100

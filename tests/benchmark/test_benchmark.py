@@ -35,7 +35,7 @@ from pipeline.labels.dataset import Dataset
 from pipeline.params import LabelSet
 from tests.conftest import CONFIG, PARAMS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = (ROOT / yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))["benchmark"]["data"]).resolve()
 LABELS = LabelSet(("none", "against", "favor"), "none")
 TARGETS = ("abortion", "atheism", "climate", "feminist", "hillary")
@@ -186,7 +186,10 @@ def test_command_without_data_fails_in_one_line(tmp_path: Path) -> None:
     stance = Path(sys.executable).with_name("stance")
     done = subprocess.run(
         [str(stance), "benchmark", "tweeteval", "--smoke", "--data", str(tmp_path), "--params", str(ROOT / "configs" / "params.yaml")],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert done.returncode == 1
     assert done.stderr == f"error: {tmp_path}: no TweetEval stance data here (no mapping.txt); pass --data with the folder's path.\n"

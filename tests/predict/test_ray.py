@@ -77,7 +77,7 @@ def assert_same_records(ray_rows: list[dict[str, Any]], local_rows: list[dict[st
     the last digit, since the two paths pad different batches.
 
     These tests run the model in torch; no model's scores depend on which sentences share a batch
-    (tests/test_batching.py checks every kind and backend).
+    (tests/models/test_batching.py checks every kind and backend).
     """
     assert len(ray_rows) == len(local_rows) > 0
     score_columns = [f"score_{name}" for name in CONFIG.labels.names]
@@ -98,7 +98,9 @@ def test_ray_sentence_rows_match_the_local_path(local_ray: Any, small_transforme
     assert_same_records(ray_rows, local_rows)
     # Sentences are numbered within their article across batches and files, as one process numbers them.
     assert [r["sentence"] for r in ray_rows] == [r["sentence"] for r in local_rows] and max(r["sentence"] for r in ray_rows) > 100
-    assert pq.read_schema(distributed).field("row").type == pa.int64() and [r["input_label"] for r in ray_rows][:3] == [r["input_label"] for r in local_rows][:3]
+    assert (
+        pq.read_schema(distributed).field("row").type == pa.int64() and [r["input_label"] for r in ray_rows][:3] == [r["input_label"] for r in local_rows][:3]
+    )
 
 
 @pytest.mark.ray

@@ -39,7 +39,7 @@ from pipeline.training.crossval import folds, learning_curve, out_of_fold
 from pipeline.training.train import TrainingResult, train
 from tests.conftest import CONFIG, TEST_ENCODER
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SMALL_ARTICLES = ("001_92b404342e752842", "002_945876b3b805b919", "004_4e83cf9310ecd704")
 ALL_NONE_ARTICLE = "003_cedb5012ada8128b"
 SEED = 13
@@ -380,7 +380,9 @@ def test_transformer_round_trip_through_safetensors(
 ) -> None:
     assert len(tiny) == 30 and set(tiny.labels) == set(label_set.names)
     folder = tmp_path / "transformer"
-    card = model_card("transformer", label_set, CONFIG.segment, FAST_TRANSFORMER, SEED, Calibration(transformer_model.temperature, 0.5), tiny, {"macro_f1": 0.5})
+    card = model_card(
+        "transformer", label_set, CONFIG.segment, FAST_TRANSFORMER, SEED, Calibration(transformer_model.temperature, 0.5), tiny, {"macro_f1": 0.5}
+    )
     save_model(transformer_model, card, folder)
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert {"model.json", "head.safetensors", "encoder/model.safetensors", "encoder/tokenizer.json", "encoder/config.json"} <= set(files)

@@ -25,9 +25,7 @@ def rows() -> list[LabeledSentence]:
     """The seed labels of three articles, the middle one as if it came from a pool read in place."""
     records = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
     corpus = {ARTICLES[0]: "seed", ARTICLES[1]: "pool", ARTICLES[2]: "seed"}
-    return [
-        LabeledSentence(r["id"], r["article"], r["text"], r["label"], "seed", corpus[r["article"]], "opinion") for r in records if r["article"] in ARTICLES
-    ]
+    return [LabeledSentence(r["id"], r["article"], r["text"], r["label"], "seed", corpus[r["article"]], "opinion") for r in records if r["article"] in ARTICLES]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pipeline.params import SegmentParams
 from pipeline.predict.inputs import InputSentence, Source, input_sentences, sources, standard_input
 from tests.conftest import CONFIG
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "data" / "articles"
 TIME_ARTICLE = ARTICLES / "004_4e83cf9310ecd704.txt"
 
@@ -30,7 +30,9 @@ def segment_params() -> SegmentParams:
     return load_config(ROOT / "configs" / "params.yaml").segment
 
 
-def read(paths: list[str], params: SegmentParams, stdin: bytes = b"", stdin_suffix: str = ".txt", text_column: str = "text") -> tuple[list[InputSentence], list[str]]:
+def read(
+    paths: list[str], params: SegmentParams, stdin: bytes = b"", stdin_suffix: str = ".txt", text_column: str = "text"
+) -> tuple[list[InputSentence], list[str]]:
     warnings: list[str] = []
     found = sources(paths, stdin_suffix)
     sentences = list(input_sentences(found, io.BytesIO(stdin), params, text_column, "sentences", warnings.append))
@@ -231,12 +233,21 @@ BAD_FILES = {
     "report.pdf": (b"%PDF-1.4", "{path}: cannot read .pdf; expected one of .txt, .md, .html, .htm, .jsonl, .csv, .parquet."),
     "bad.jsonl": (b'{"text": "Talks must begin."}\n{"text": \n', "{path}:2: not valid JSON (Expecting value)."),
     "list.jsonl": (b'["Talks must begin."]\n', "{path}:1: expected a JSON object, got list."),
-    "nocolumn.jsonl": (b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n', "{path}:2: no field 'text' with the text to classify (it has sentence); name the text field with --text-column NAME."),
+    "nocolumn.jsonl": (
+        b'{"text": "Talks must begin."}\n{"sentence": "Talks."}\n',
+        "{path}:2: no field 'text' with the text to classify (it has sentence); name the text field with --text-column NAME.",
+    ),
     "empty-object.jsonl": (b"{}\n", "{path}:1: no field 'text' with the text to classify (it has no fields); name the text field with --text-column NAME."),
     "notext.jsonl": (b'{"text": 3}\n', "{path}:1: field 'text' holds no text."),
-    "nocolumn.csv": (b"id,sentence\n1,Talks must begin.\n", "{path}: no column 'text' with the text to classify (it has id, sentence); name the text column with --text-column NAME."),
+    "nocolumn.csv": (
+        b"id,sentence\n1,Talks must begin.\n",
+        "{path}: no column 'text' with the text to classify (it has id, sentence); name the text column with --text-column NAME.",
+    ),
     "ragged.csv": (b"id,text\n1,Talks must begin.\n2,Talks,extra\n", "{path}:3: 3 fields where the header has 2."),
-    "page.html": (b"<html><head><title>Home</title></head><body><script>var page = 1;</script></body></html>", "{path}: no article text found in this HTML page."),
+    "page.html": (
+        b"<html><head><title>Home</title></head><body><script>var page = 1;</script></body></html>",
+        "{path}: no article text found in this HTML page.",
+    ),
 }
 
 

@@ -82,9 +82,7 @@ def test_per_article_scores() -> None:
     assert scores["b"]["claim_f1"] == 0.0
     # Article a: gold [pro, pro, skep], predicted [pro, skep, skep]; only pro-talks and skeptical occur,
     # each with F1 2/3, so the article's macro-F1 averages those two and ignores the absent labels.
-    assert scores["a"] == pytest.approx(
-        {**headline(GOLD[:3], PRED[:3], LABELS), "macro_f1": 2 / 3, "claims": 3, "sentences": 3}
-    )
+    assert scores["a"] == pytest.approx({**headline(GOLD[:3], PRED[:3], LABELS), "macro_f1": 2 / 3, "claims": 3, "sentences": 3})
 
 
 def test_per_article_macro_f1_of_a_perfect_all_none_article_is_one() -> None:

@@ -84,7 +84,9 @@ def test_a_parquet_archive_streams_in_and_out_in_linear_time_and_flat_memory(maj
         with pq.ParquetWriter(path, pa.schema([("article", pa.string()), ("text", pa.string())])) as writer:
             for start in range(0, rows, 10_000):
                 count = min(10_000, rows - start)
-                writer.write_table(pa.table({"article": [f"a{(start + i) // 30}" for i in range(count)], "text": [texts[(start + i) % 400] for i in range(count)]}))
+                writer.write_table(
+                    pa.table({"article": [f"a{(start + i) // 30}" for i in range(count)], "text": [texts[(start + i) % 400] for i in range(count)]})
+                )
         return path
 
     small_seconds, small_memory = run(archive(tmp_path / "small.parquet", 30_000), majority_model, tmp_path / "small.out.parquet")

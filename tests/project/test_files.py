@@ -15,7 +15,7 @@ from pipeline.cli.app import app
 from pipeline.errors import StanceError
 from pipeline.files import write_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = ROOT / "data" / "articles" / "004_4e83cf9310ecd704.txt"
 
 

@@ -43,7 +43,7 @@ def mixed_texts() -> list[str]:
 def fast_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fast model's code with random static vectors on the small encoder's tokenizer, saved as `dvc repro` saves it.
 
-    Batching lives in the code, not in the weights, and distilling real vectors takes minutes (tests/test_fast.py does).
+    Batching lives in the code, not in the weights, and distilling real vectors takes minutes (tests/models/test_fast.py does).
     """
     from model2vec import StaticModel
     from tokenizers import Tokenizer

@@ -12,7 +12,7 @@ from pipeline.errors import StanceError
 from pipeline.evaluation.confidence import recommended_confidence
 from pipeline.evaluation.headline import Headline, Interval, model_headline, write_headlines
 from pipeline.evaluation.scoring import Metrics, merge_predictions, score_models
-from tests.test_metrics import GOLD, LABELS, NONE, PRED, QUICK, cv_rows
+from tests.evaluation.test_metrics import GOLD, LABELS, NONE, PRED, QUICK, cv_rows
 
 CLAIM_PRECISION = 0.55
 # Four models, as configs/params.yaml scores them: `dvc metrics show` stays a small table.

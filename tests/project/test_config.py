@@ -25,7 +25,7 @@ from pipeline.params import (
     TransformerParams,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FILE = ROOT / "configs" / "params.yaml"
 SOURCE = "configs/params.yaml"
 
@@ -145,7 +145,10 @@ def test_unknown_key_is_rejected_by_name(params: dict[str, Any]) -> None:
 def test_unknown_keys_are_named_in_sorted_order() -> None:
     with pytest.raises(StanceError) as caught:
         build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train", "models/x/model.json")
-    assert str(caught.value) == "models/x/model.json: unknown key train.alpha; expected one of ['claim_precision', 'confidence_grid', 'folds', 'learning_curve', 'seed']."
+    assert (
+        str(caught.value)
+        == "models/x/model.json: unknown key train.alpha; expected one of ['claim_precision', 'confidence_grid', 'folds', 'learning_curve', 'seed']."
+    )
 
 
 def test_missing_key_is_named(params: dict[str, Any]) -> None:

@@ -32,7 +32,7 @@ from pipeline.files import write_jsonl
 from pipeline.params import SegmentParams
 from tests.conftest import CONFIG, POOL, POOL_2, POOLS, needs_pool
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "data" / "articles"
 TIME_ARTICLE = "004_4e83cf9310ecd704"
 COMMENTS_ARTICLE = "002_945876b3b805b919"

@@ -24,7 +24,7 @@ from pipeline.params import LabelSet
 from pipeline.training.crossval import out_of_fold
 from tests.conftest import CONFIG
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LABELS = LabelSet(("pro-talks", "skeptical", "conditional", "none"), "none")
 runner = CliRunner()
 

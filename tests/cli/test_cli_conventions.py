@@ -58,4 +58,8 @@ def test_the_terms_agree_with_the_package() -> None:
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert project["license"] == citation["license"] == "Apache-2.0"
     assert citation["version"] == project["version"] and citation["cff-version"] == "1.2.0"
-    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("\n                                 Apache License\n                           Version 2.0, January 2004")
+    assert (
+        (ROOT / "LICENSE")
+        .read_text(encoding="utf-8")
+        .startswith("\n                                 Apache License\n                           Version 2.0, January 2004")
+    )

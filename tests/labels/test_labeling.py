@@ -92,7 +92,7 @@ def guessed(sentences, proba: np.ndarray | None, set_aside: float = 0.0) -> list
 
 @pytest.fixture(scope="module")
 def sentences():
-    text = (Path(__file__).resolve().parent.parent / "data" / "articles" / f"{NEW}.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "data" / "articles" / f"{NEW}.txt").read_text(encoding="utf-8")
     return segment_article(NEW, text, SegmentParams(("lieut",), 2000))[:6]
 
 
@@ -114,9 +114,18 @@ def test_diverse_order_asks_the_most_uncertain_first_but_no_near_duplicates_in_a
 
     from pipeline.labels.queue import NEAR
 
-    texts = ["Talks with the group must begin now.", "Talks with the group must begin now, he said.", "Prices rose in March.", "The army holds the pass.", "Rain fell.", "Talks will fail."]
+    texts = [
+        "Talks with the group must begin now.",
+        "Talks with the group must begin now, he said.",
+        "Prices rose in March.",
+        "The army holds the pass.",
+        "Rain fell.",
+        "Talks will fail.",
+    ]
     twins = [replace(s, text=t) for s, t in zip(sentences, texts, strict=True)]
-    proba = np.array([[0.25, 0.25, 0.25, 0.25], [0.26, 0.24, 0.25, 0.25], [0.4, 0.3, 0.2, 0.1], [0.7, 0.1, 0.1, 0.1], [0.97, 0.01, 0.01, 0.01], [0.5, 0.5, 0, 0]])
+    proba = np.array(
+        [[0.25, 0.25, 0.25, 0.25], [0.26, 0.24, 0.25, 0.25], [0.4, 0.3, 0.2, 0.1], [0.7, 0.1, 0.1, 0.1], [0.97, 0.01, 0.01, 0.01], [0.5, 0.5, 0, 0]]
+    )
     items = guessed(twins, proba)
     assert [round(i.entropy, 3) for i in items][:2] == [round(float(np.log(4)), 3)] * 2  # both as doubtful as can be
     by_entropy = [i.sentence.index for i in sorted(items, key=lambda i: -(i.entropy or 0.0))]
