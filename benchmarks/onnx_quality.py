@@ -45,7 +45,7 @@ def main(params: ParamsOption = DEFAULT_PARAMS, output: OutputOption = HERE / "r
     config = load_config(params)
     paths = config.paths
     labels = config.labels
-    settings = config.transformer
+    settings = config.kind_params("transformer")
     train_params = config.train
     seed = train_params.seed
     data = Dataset.from_labeled(training_rows(paths, labels))

@@ -122,7 +122,7 @@ def main(
 
     config = load_config(params)
     paths = config.paths
-    settings = config.transformer
+    settings = config.kind_params("transformer")
     labels = config.labels.names
     corpus = seed_sentences(config)
     texts = cycled(corpus, sentences)

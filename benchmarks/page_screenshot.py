@@ -7,7 +7,6 @@ Needs Debian's chromium and chromium-driver, as the browser test does.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from chromium import headless
 
 app = typer.Typer(add_completion=False)
 ARTICLE = Path("data/articles/004_4e83cf9310ecd704.txt")
@@ -28,28 +28,17 @@ def main(
     min_confidence: Annotated[float | None, typer.Option("--min-confidence", help="Passed to stance predict (default: the model's).")] = None,
 ) -> None:
     """Render the page and save a screenshot of its top."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, headless(width, 1300) as driver:
         page = Path(tmp) / "page.html"
         stance = Path(sys.executable).with_name("stance")
         threshold = [] if min_confidence is None else ["--min-confidence", str(min_confidence)]
         subprocess.run([str(stance), "predict", str(ARTICLE), "--model", str(model), *threshold, "--output", str(page)], check=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or ""
-        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},1300", "--hide-scrollbars"):
-            options.add_argument(argument)
-        driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
-        try:
-            driver.get(page.resolve().as_uri())
-            driver.execute_script(
-                "(document.querySelector('.sentence.claim') || document.querySelector('.text')).scrollIntoView({block: 'start'}); window.scrollBy(0, -120);"
-            )
-            output.parent.mkdir(parents=True, exist_ok=True)
-            driver.save_screenshot(str(output))
-        finally:
-            driver.quit()
+        driver.get(page.resolve().as_uri())
+        driver.execute_script(
+            "(document.querySelector('.sentence.claim') || document.querySelector('.text')).scrollIntoView({block: 'start'}); window.scrollBy(0, -120);"
+        )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(output))
     print(f"Wrote {output}.")
 
 

@@ -20,21 +20,17 @@ import yaml
 
 from pipeline.benchmark_params import BenchmarkParams
 from pipeline.errors import StanceError
+from pipeline.kinds import KINDS, kind_named
 from pipeline.params import (
-    MODEL_KINDS,
     EvaluateParams,
-    FastParams,
     LabelingParams,
     LabelSet,
-    MajorityParams,
     Paths,
     PredictParams,
     ReportParams,
     SegmentParams,
     SliceParams,
-    TfidfParams,
     TrainParams,
-    TransformerParams,
 )
 
 T = TypeVar("T")
@@ -104,10 +100,6 @@ class Config:
     slices: SliceParams
     labels: LabelSet
     train: TrainParams
-    majority: MajorityParams
-    tfidf: TfidfParams
-    transformer: TransformerParams
-    fast: FastParams
     evaluate: EvaluateParams
     report: ReportParams
     # Model -> lowest cross-validated macro-F1 CI accepts.
@@ -115,20 +107,20 @@ class Config:
     benchmark: BenchmarkParams
     predict: PredictParams
     labeling: LabelingParams
+    # Each model kind's section by kind (`kind_params`), as the table in `pipeline.kinds` lists them.
+    kinds: dict[str, Any]
 
     def __post_init__(self) -> None:
         for name, value in self.floor.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise StanceError(f"floor.{name} must be a number between 0 and 1, got {value!r}.")
         for name in (*self.evaluate.models, self.labeling.model, self.report.focus, self.report.baseline):
-            if name not in MODEL_KINDS:
-                raise StanceError(f"model {name!r} in evaluate, report or labeling is not one of {', '.join(MODEL_KINDS)}.")
+            if name not in KINDS:
+                raise StanceError(f"model {name!r} in evaluate, report or labeling is not one of {', '.join(KINDS)}.")
 
     def kind_params(self, kind: str) -> Any:
         """The section of a model kind (`tfidf` -> TfidfParams)."""
-        if kind not in MODEL_KINDS:
-            raise StanceError(f"unknown model kind {kind!r}; expected one of {', '.join(MODEL_KINDS)}.")
-        return getattr(self, kind)
+        return self.kinds[kind_named(kind).section]
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -187,19 +179,25 @@ def rebased(raw: dict[str, Any], root: Path) -> dict[str, Any]:
     return out
 
 
+def sections() -> list[str]:
+    """Every section of the parameters file: one per field of Config, then one per model kind."""
+    return [f.name for f in dataclasses.fields(Config) if f.name not in ("source", "kinds")] + [kind.section for kind in KINDS.values()]
+
+
 def config_from(raw: dict[str, Any], path: Path) -> Config:
     """A Config from the parsed mapping of the file at `path` (named in every message)."""
     hints = typing.get_type_hints(Config)
-    sections = [f.name for f in dataclasses.fields(Config) if f.name != "source"]
-    unknown = sorted(set(raw) - set(sections))
+    known = sections()
+    unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise StanceError(f"{path}: unknown section {unknown[0]!r}; expected one of {sorted(sections)}.")
-    missing = [name for name in sections if name not in raw]
+        raise StanceError(f"{path}: unknown section {unknown[0]!r}; expected one of {sorted(known)}.")
+    missing = [name for name in known if name not in raw]
     if missing:
         raise StanceError(f"{path}: no section {missing[0]!r}.")
     raw = rebased(raw, project_root(path))
     try:
-        values = {name: _coerce(raw[name], hints[name], name) for name in sections}
-        return Config(source=path, **values)
+        kinds = {kind.section: _coerce(raw[kind.section], kind.params, kind.section) for kind in KINDS.values()}
+        values = {name: _coerce(raw[name], hints[name], name) for name in known if name not in kinds}
+        return Config(source=path, kinds=kinds, **values)
     except StanceError as err:
         raise StanceError(f"{path}: {err}") from None

@@ -1,4 +1,4 @@
-"""Every section of configs/params.yaml as a frozen, validated dataclass.
+"""Every section of configs/params.yaml as a frozen, validated dataclass; a model kind's is beside its row in `pipeline.kinds`.
 
 configs/params.yaml is the one place that holds values: no field here has a
 default, so the file and the code cannot drift apart. Each check raises a
@@ -13,8 +13,14 @@ from pathlib import Path
 
 from pipeline.errors import StanceError
 
-MODEL_KINDS = ("majority", "tfidf", "transformer", "fast")
-RECIPES = ("head", "setfit", "finetune")
+# Re-exported for the modules that import every section from here.
+from pipeline.kinds import KINDS
+from pipeline.kinds import FastParams as FastParams
+from pipeline.kinds import MajorityParams as MajorityParams
+from pipeline.kinds import TfidfParams as TfidfParams
+from pipeline.kinds import TransformerParams as TransformerParams
+
+MODEL_KINDS = tuple(KINDS)
 BACKENDS = ("onnx", "torch")
 # Keys `stance label` keeps for itself.
 SKIP_KEYS = (" ", "k")
@@ -115,97 +121,9 @@ class TrainParams:
         increasing_shares("train.confidence_grid", self.confidence_grid)
 
 
-@dataclass(frozen=True)
-class MajorityParams:
-    """A section of its own keeps every model kind configured alike."""
-
-    # Label descriptions would distort the class prior this baseline predicts.
-    descriptions: bool
-
-
 def increasing_shares(name: str, grid: tuple[float, ...]) -> None:
     if not grid or list(grid) != sorted(set(grid)) or not 0 <= grid[0] <= grid[-1] <= 1:
         raise StanceError(f"{name} must be increasing numbers between 0 and 1, got {list(grid)}.")
-
-
-def _positive_grid(name: str, grid: tuple[float, ...]) -> None:
-    if not grid or min(grid) <= 0:
-        raise StanceError(f"{name} must be positive numbers, got {list(grid)}.")
-
-
-@dataclass(frozen=True)
-class TfidfParams:
-    word_ngrams: tuple[int, ...]
-    char_ngrams: tuple[int, ...]
-    min_df: int
-    # Train on the label descriptions too (see configs/label_descriptions.yaml).
-    descriptions: bool
-    c_grid: tuple[float, ...]
-
-    def __post_init__(self) -> None:
-        for name in ("word_ngrams", "char_ngrams"):
-            low_high = getattr(self, name)
-            if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
-                raise StanceError(f"tfidf.{name} must be [low, high] with 1 <= low <= high, got {list(low_high)}.")
-        _positive_grid("tfidf.c_grid", self.c_grid)
-
-
-@dataclass(frozen=True)
-class TransformerParams:
-    base_model: str
-    recipe: str
-    max_length: int
-    batch_size: int
-    c_grid: tuple[float, ...]
-    # Train on the label descriptions too (see configs/label_descriptions.yaml).
-    descriptions: bool
-    # Used by the recipes that update the encoder (setfit, finetune): the most epochs and the
-    # learning rates tried, chosen on the `held_out` share of the training articles.
-    epochs: int
-    learning_rates: tuple[float, ...]
-    head_learning_rate: float
-    held_out: float
-    # Regular expressions over ONNX node names: the encoder's matrix products they match stay float in the int8 export.
-    onnx_float: tuple[str, ...]
-    # int8 weights in 7 bits: on CPUs without VNNI, onnxruntime's int8 products can saturate with the full range.
-    onnx_reduce_range: bool
-
-    def __post_init__(self) -> None:
-        for pattern in self.onnx_float:
-            try:
-                re.compile(pattern)
-            except re.error as err:
-                raise StanceError(f"transformer.onnx_float has {pattern!r}, which is not a regular expression ({err}).") from None
-        if self.recipe not in RECIPES:
-            raise StanceError(f"transformer.recipe {self.recipe!r} is not one of {', '.join(RECIPES)}.")
-        if not 8 <= self.max_length <= 512:
-            raise StanceError(f"transformer.max_length must be within 8..512, got {self.max_length}.")
-        for name in ("batch_size", "epochs"):
-            if getattr(self, name) < 1:
-                raise StanceError(f"transformer.{name} must be at least 1, got {getattr(self, name)}.")
-        if not 0 < self.held_out < 1:
-            raise StanceError(f"transformer.held_out must be a share between 0 and 1, got {self.held_out}.")
-        _positive_grid("transformer.c_grid", self.c_grid)
-        _positive_grid("transformer.learning_rates", self.learning_rates)
-
-
-@dataclass(frozen=True)
-class FastParams:
-    # The encoder whose token vectors are distilled (the transformer's own, by default).
-    base_model: str
-    # Dimensions kept by PCA over the distilled vocabulary.
-    pca_dims: int
-    max_length: int
-    c_grid: tuple[float, ...]
-    # Train on the label descriptions too (see configs/label_descriptions.yaml).
-    descriptions: bool
-
-    def __post_init__(self) -> None:
-        if self.pca_dims < 2:
-            raise StanceError(f"fast.pca_dims must be at least 2, got {self.pca_dims}.")
-        if self.max_length < 8:
-            raise StanceError(f"fast.max_length must be at least 8, got {self.max_length}.")
-        _positive_grid("fast.c_grid", self.c_grid)
 
 
 @dataclass(frozen=True)

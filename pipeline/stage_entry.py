@@ -32,6 +32,11 @@ def reports_errors(command: F) -> F:
         except StanceError as err:
             print(f"error: {err}".replace("\n", "\\n"), file=sys.stderr)  # one line, whatever a file name or field held
             raise SystemExit(1) from None
+        except ModuleNotFoundError as err:  # a command of an optional extra, in a light install (docs/install.md)
+            if (err.name or "pipeline").split(".")[0] == "pipeline":
+                raise  # our own code missing is a bug, not a choice of extras
+            print(f'error: this command needs {err.name}, which an optional extra installs (docs/install.md, "Core and extras").', file=sys.stderr)
+            raise SystemExit(1) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -101,7 +101,7 @@ def seed_tfidf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]  # seed labels carry their text
     data = Dataset(*(tuple(r[key] for r in rows) for key in ("id", "text", "label", "article")), ("seed",) * len(rows))
-    params = replace(CONFIG.tfidf, c_grid=(10.0,))
+    params = replace(CONFIG.kind_params("tfidf"), c_grid=(10.0,))
     trained = fit(data, CONFIG.labels.names, params, 13)
     folder = tmp_path_factory.mktemp("models") / "tfidf"
     save_model(trained, model_card("tfidf", CONFIG.labels, CONFIG.segment, params, 13, Calibration(trained.temperature, 0.0), data, {}), folder)
@@ -118,8 +118,8 @@ def majority_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     data = Dataset(("a-0", "a-1", "b-0"), ("Talks now.", "No talks.", "Rain."), ("pro-talks", "none", "none"), ("a", "a", "b"), ("pk", "pk", "pk"))
     folder = tmp_path_factory.mktemp("models") / "majority"
-    card = model_card("majority", CONFIG.labels, CONFIG.segment, CONFIG.majority, 13, Calibration(1.0, 0.5), data, {})
-    save_model(KINDS["majority"].fit(data, CONFIG.labels.names, CONFIG.majority, 13), card, folder)
+    card = model_card("majority", CONFIG.labels, CONFIG.segment, CONFIG.kind_params("majority"), 13, Calibration(1.0, 0.5), data, {})
+    save_model(KINDS["majority"].fit(data, CONFIG.labels.names, CONFIG.kind_params("majority"), 13), card, folder)
     return folder
 
 
@@ -137,8 +137,40 @@ def small_transformer(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, A
     rows = [json.loads(line) for line in (ROOT / "labels" / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
     picked = [row for name in CONFIG.labels.names for row in [r for r in rows if r["label"] == name][:10]]
     data = Dataset(*(tuple(r[key] for r in picked) for key in ("id", "text", "label", "article")), ("seed",) * len(picked))
-    params = replace(CONFIG.transformer, base_model=TEST_ENCODER, recipe="head", c_grid=(1.0,))
+    params = replace(CONFIG.kind_params("transformer"), base_model=TEST_ENCODER, recipe="head", c_grid=(1.0,))
     model = fit(data, CONFIG.labels.names, params, 13)
     folder = tmp_path_factory.mktemp("models") / "transformer"
     save_model(model, model_card("transformer", CONFIG.labels, CONFIG.segment, params, 13, Calibration(model.temperature, 0.0), data, {}), folder)
     return folder, model
+
+
+@pytest.fixture(scope="session")
+def fast_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fast model's code with random static vectors on the small encoder's tokenizer, saved as `dvc repro` saves it.
+
+    Batching lives in the code, not in the weights, and distilling real vectors takes minutes (tests/models/test_fast.py does).
+    """
+    from dataclasses import replace
+
+    import numpy as np
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+
+    from pipeline.labels.dataset import Dataset
+    from pipeline.models.assets import asset_folder
+    from pipeline.models.calibration import Calibrated
+    from pipeline.models.card import Calibration, model_card
+    from pipeline.models.fast import FastClassifier
+    from pipeline.models.folder import save_model
+
+    tokenizer = Tokenizer.from_file(str(asset_folder(TEST_ENCODER) / "tokenizer.json"))
+    rng = np.random.default_rng(13)
+    static = StaticModel(rng.normal(size=(tokenizer.get_vocab_size(), 16)).astype(np.float32), tokenizer, normalize=True)
+    labels = CONFIG.labels.names
+    weight, bias = rng.normal(size=(len(labels), 16)).astype(np.float32), np.zeros(len(labels), np.float32)
+    classifier = FastClassifier(labels, static, weight, bias, CONFIG.kind_params("fast").max_length)
+    data = Dataset(("a-0", "b-0"), ("Talks now.", "Rain."), (labels[1], labels[0]), ("a", "b"), ("seed", "seed"))
+    folder = tmp_path_factory.mktemp("models") / "fast"
+    card = model_card("fast", CONFIG.labels, CONFIG.segment, replace(CONFIG.kind_params("fast"), base_model=TEST_ENCODER), 13, Calibration(1.0, 0.0), data, {})
+    save_model(Calibrated(classifier, 1.0), card, folder)
+    return folder

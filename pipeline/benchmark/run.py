@@ -1,6 +1,6 @@
 """Benchmark mode: train systems on a public data set's train split, choose on its validation split, score test once.
 
-Every system is a model kind of the product (pipeline.models.folder.KINDS) trained by
+Every system is a model kind of the product (the table in pipeline.kinds) trained by
 its own fit function, with the kind's section of configs/params.yaml plus the
 system's overrides. Within each kind, the system with the best mean validation
 score is the only one scored on test, so no choice ever sees a test label.

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pipeline.cli import benchmark, label, labels, predict, stages
+from pipeline.cli import benchmark, label, labels, predict, serve, stages, trends
 
 # Plain help: the rich help of this typer version labels every flag `<bool>`, as if it took a value.
 HELP: dict[str, Any] = {"no_args_is_help": True, "rich_markup_mode": None}
@@ -35,6 +35,8 @@ app.command()(stages.report)
 app.command("check-floor")(stages.check_floor)
 app.command()(predict.predict)
 app.command()(label.label)
+app.command()(trends.trends)
+app.command()(serve.serve)
 
 labels_app = typer.Typer(help="Check and manage hand labels.", **HELP)
 labels_app.command("check")(labels.check)

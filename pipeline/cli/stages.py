@@ -14,7 +14,7 @@ from pipeline.cli.common import (
     reports_errors,
     warn,
 )
-from pipeline.params import MODEL_KINDS  # the registry's kinds (tests/project/test_config.py), without importing numpy for --help
+from pipeline.kinds import kinds_help
 from pipeline.stage_entry import run
 
 
@@ -25,7 +25,7 @@ def segment(params: ParamsOption = PARAMS) -> None:
     run(partial(stage, warn=warn), params)
 
 
-def train(kind: Annotated[str, typer.Argument(help=f"Model kind: {', '.join(MODEL_KINDS)}.")], params: ParamsOption = PARAMS) -> None:
+def train(kind: Annotated[str, typer.Argument(help=f"Model kind: {kinds_help()}.")], params: ParamsOption = PARAMS) -> None:
     """Cross-validate one model kind by article, then fit it on all labels (DVC stage `train@KIND`)."""
     from pipeline.training.stage import train as stage
 

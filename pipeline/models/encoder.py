@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.models.assets import asset_folder, is_asset
+from pipeline.models.assets import asset_folder, is_asset, optional_extra
 
 ENCODER_DIR = "encoder"  # the encoder and its tokenizer inside a model folder
 
@@ -27,8 +27,10 @@ def resolve_model(name: str) -> tuple[str, bool]:
 
 def load_encoder(name: str) -> tuple[Any, Any]:
     """(tokenizer, model) for a model name or folder, in evaluation mode."""
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    with optional_extra("the encoder on torch (--backend torch, or a transformer folder without its ONNX export)"):
+        import torch  # noqa: F401  (named here: transformers imports without it and fails only in from_pretrained)
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
     where, local = resolve_model(name)
     hf_logging.disable_progress_bar()

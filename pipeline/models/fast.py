@@ -4,7 +4,7 @@ Distillation runs every token of the encoder's vocabulary through the encoder
 once, keeps `pca_dims` principal components and down-weights frequent tokens
 (model2vec's recipe). A sentence is then the mean of its tokens' vectors: a
 lookup, no attention, so it runs tens of times faster than the transformer
-and loses what context adds (README: "A fast model for triage"). Distillation
+and loses what context adds (docs/predicting.md, "A fast model for triage"). Distillation
 uses no labels, so one distilled model serves every fold; only the head, a
 class-balanced logistic regression like the transformer's, is fitted on
 training articles.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -50,6 +51,11 @@ def read_card(folder: Path) -> ModelCard:
     except json.JSONDecodeError as err:
         raise StanceError(f"{path}: not valid JSON ({err.msg}).") from None
     return ModelCard.from_json(raw, str(path))
+
+
+def card_sha256(folder: Path) -> str:
+    """The SHA-256 of the folder's card: what every prediction record names its model by, so records of two trainings never mix unseen."""
+    return hashlib.sha256((folder / CARD).read_bytes()).hexdigest()
 
 
 def load_model(folder: Path, backend: str = "torch") -> tuple[Calibrated, ModelCard]:

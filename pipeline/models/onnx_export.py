@@ -12,7 +12,7 @@ node names match `transformer.onnx_float` (for mpnet, each layer's
 feed-forward output, whose inputs have outliers that int8 clips). With
 `transformer.onnx_reduce_range` the weights use 7 bits, which keeps
 onnxruntime's int8 products from saturating on CPUs without VNNI. benchmarks/onnx_quality.py
-checks labels and macro-F1 against torch (README, "Predicting").
+checks labels and macro-F1 against torch (docs/predicting.md, "int8 quality").
 
 The TorchScript exporter is used: it exports this model in about a fifth of the
 time of the dynamo exporter, with dynamic batch and token axes, and its graph

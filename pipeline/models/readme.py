@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipeline.kinds import KINDS
 from pipeline.models.card import ModelCard
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -34,12 +35,6 @@ MEANINGS = {
     "(renouncing violence, accepting the constitution ...), or to be called off if something happens",
     "none": "not a claim about talks: neutral reports of events, background, questions, other subjects (talks between states included), page furniture",
 }
-KINDS = {
-    "majority": "predicts the commonest label of its training data for every sentence: a floor to compare the others with, not a model to use",
-    "tfidf": "TF-IDF word and character n-grams with a class-balanced logistic regression (scikit-learn)",
-    "transformer": "a sentence encoder with one softmax layer on its mean-pooled embedding",
-    "fast": "static token vectors distilled from a sentence encoder (model2vec), averaged per sentence, with one softmax layer",
-}
 HEADLINE = (
     ("macro_f1", "macro-F1 (four labels)"),
     ("claim_f1", "claim-vs-none F1"),
@@ -59,7 +54,7 @@ def context(card: ModelCard) -> dict[str, Any]:
     name, licence = encoder(card)
     return {
         "card": card,
-        "description": KINDS[card.kind],
+        "description": KINDS[card.kind].description,
         "encoder": name,
         "encoder_licence": licence,
         "labels": [

@@ -1,4 +1,4 @@
-"""The model kinds: what each one fits, loads and, where it has one, exports."""
+"""The model kinds' code: what each one fits, loads and, where it has one, exports."""
 
 from __future__ import annotations
 
@@ -8,20 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import StanceError
+from pipeline.kinds import KINDS as TABLE
+from pipeline.kinds import kind_named
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated
 from pipeline.models.classifier import Classifier, Predictor
 
 
 @dataclass(frozen=True)
-class Kind:
-    """A model kind whose module is imported on first use: `stance predict` with the
+class Implementation:
+    """A model kind's code (`pipeline.kinds` names it), imported on first use: `stance predict` with the
     ONNX model must not pay seconds for scikit-learn and torch at start-up."""
 
     module: str
     # "module:function" that writes an extra, derived form of a saved model (the ONNX export); "" for none.
-    export: str = ""
+    export: str
 
     @property
     def fit(self) -> Callable[[Dataset, tuple[str, ...], Any, int], Calibrated]:
@@ -39,15 +40,8 @@ class Kind:
         return getattr(importlib.import_module(module), function)
 
 
-KINDS: dict[str, Kind] = {
-    "majority": Kind("pipeline.models.majority"),
-    "tfidf": Kind("pipeline.models.tfidf"),
-    "transformer": Kind("pipeline.models.transformer", export="pipeline.models.onnx_export:export_int8"),
-    "fast": Kind("pipeline.models.fast"),
-}
+KINDS = {name: Implementation(kind.module, kind.export) for name, kind in TABLE.items()}
 
 
-def kind_of(name: str) -> Kind:
-    if name not in KINDS:
-        raise StanceError(f"unknown model kind {name!r}; expected one of {', '.join(KINDS)}.")
-    return KINDS[name]
+def kind_of(name: str) -> Implementation:
+    return KINDS[kind_named(name).name]

@@ -16,16 +16,21 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-import skops.io as sio
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from pipeline.errors import StanceError
 from pipeline.files import atomic_writer
 from pipeline.labels.dataset import Dataset
+from pipeline.models.assets import optional_extra
 from pipeline.models.calibration import Calibrated
-from pipeline.models.logreg import balanced_logreg, fit_selected, probabilities
 from pipeline.params import TfidfParams
+
+# Everything here is scikit-learn, an extra the predict-only install leaves out: without it, one sentence that names it.
+with optional_extra("the tfidf model"):
+    import skops.io as sio
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from pipeline.models.logreg import balanced_logreg, fit_selected, probabilities
 
 WEIGHTS = "tfidf.skops"
 SCHEMA = "schema.json"  # skops' description of the object tree; every other member is an array file it names

@@ -32,8 +32,6 @@ import numpy as np
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated, softmax
 from pipeline.models.encoder import ENCODER_DIR, embed, load_encoder
-from pipeline.models.logreg import linear_head
-from pipeline.models.tuning import tune
 from pipeline.params import TransformerParams
 
 HEAD = "head.safetensors"
@@ -93,6 +91,9 @@ def frozen(base_model: str, max_length: int) -> tuple[Any, Any, dict[str, np.nda
 def fit_head(
     tokenizer: Any, encoder: Any, data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int, memo: dict[str, np.ndarray] | None = None
 ) -> Calibrated:
+    # Here, not at the top: loading a model for `--backend torch` needs no scikit-learn.
+    from pipeline.models.logreg import linear_head
+
     embeddings = embed_with(memo, tokenizer, encoder, data.texts, params.batch_size, params.max_length)
     weight, bias, temperature = linear_head(embeddings, data.labels, data.groups, labels, params.c_grid, seed)
     return Calibrated(TransformerClassifier(labels, tokenizer, encoder, weight, bias, params.max_length, params.batch_size, memo), temperature)
@@ -100,6 +101,8 @@ def fit_head(
 
 def fit(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> Calibrated:
     from transformers import set_seed
+
+    from pipeline.models.tuning import tune
 
     if params.recipe == "head":
         set_seed(seed)

@@ -19,15 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.kinds import MODEL_NAMES
 from pipeline.models.classifier import Predictor
-from pipeline.params import MODEL_KINDS, LabelSet
+from pipeline.params import LabelSet
 from pipeline.predict.inputs import InputSentence
 from pipeline.scores import overall_stance, scored_rows
 
-# Names `--model` accepts besides a folder, and the model kind each one means.
-# Every kind names its trained model, as in configs and reports; `baseline` is the TF-IDF model's old name.
-MODEL_NAMES = {kind: kind for kind in MODEL_KINDS} | {"baseline": "tfidf"}
-RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside")
+RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside", "language", "model", "model_card")
 # A carried column named like an output field keeps its value under this prefix.
 CARRIED_PREFIX = "input_"
 
@@ -81,7 +79,9 @@ def is_claim(prediction: Prediction, labels: LabelSet) -> bool:
     return prediction.label != labels.negative and not prediction.set_aside
 
 
-def to_record(prediction: Prediction) -> dict[str, Any]:
+def to_record(prediction: Prediction, stamp: dict[str, str]) -> dict[str, Any]:
+    """The record of one sentence, in every output format and from the Python API; `stamp` names the model that made it
+    (`model` and `model_card`: its kind and its card's hash). schemas/record.schema.json describes it."""
     sentence = prediction.sentence
     record: dict[str, Any] = {
         "article": sentence.article,
@@ -90,7 +90,8 @@ def to_record(prediction: Prediction) -> dict[str, Any]:
         "label": prediction.label,
         "scores": prediction.scores,
         "set_aside": prediction.set_aside,
-    }
+        "language": sentence.language,
+    } | stamp
     for key, value in sentence.columns.items():
         record[CARRIED_PREFIX + key if key in RECORD_FIELDS else key] = value
     return record
@@ -102,7 +103,7 @@ def by_article(predictions: Iterable[Prediction]) -> Iterator[list[Prediction]]:
         yield list(group)
 
 
-def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int) -> dict[str, Any]:
+def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int, stamp: dict[str, str]) -> dict[str, Any]:
     """Counts and shares of each stance among an article's confident claims, its overall stance, its best evidence.
 
     The overall stance follows `pipeline.scores.overall_stance`, the rule the
@@ -124,6 +125,7 @@ def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int
     return {
         "article": predictions[0].sentence.article,
         "source": predictions[0].sentence.source,
+        "language": predictions[0].sentence.language,
         "sentence_count": len(predictions),
         "claim_count": len(claims),
         "set_aside": set_aside,
@@ -131,16 +133,18 @@ def summarise(predictions: Sequence[Prediction], labels: LabelSet, evidence: int
         "shares": {name: round(counts[name] / len(claims), 4) if claims else 0.0 for name in labels.positives},
         "stance": stance,
         "evidence": best,
-        "sentences": [to_record(p) | {"paragraph": p.sentence.paragraph} for p in shown],
+        "sentences": [to_record(p, stamp) | {"paragraph": p.sentence.paragraph} for p in shown],
     }
 
 
-def summarise_articles(predictions: Iterable[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int) -> list[dict[str, Any]]:
+def summarise_articles(
+    predictions: Iterable[Prediction], labels: LabelSet, evidence: int, claims_only: bool, min_claims: int, stamp: dict[str, str]
+) -> list[dict[str, Any]]:
     """One summary per article, in order of first appearance, however its sentences were interleaved."""
     grouped: dict[tuple[str, str], list[Prediction]] = {}
     for prediction in predictions:
         grouped.setdefault((prediction.sentence.source, prediction.sentence.article), []).append(prediction)
-    return [summarise(group, labels, evidence, claims_only, min_claims) for group in grouped.values()]
+    return [summarise(group, labels, evidence, claims_only, min_claims, stamp) for group in grouped.values()]
 
 
 @dataclass

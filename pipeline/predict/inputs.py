@@ -63,6 +63,7 @@ class InputSentence:
     text: str
     columns: dict[str, Any] = field(default_factory=dict)  # other columns of a sentence file
     paragraph: int | None = None  # paragraph within its article; sentence files have none
+    language: str = "en"  # ISO 639 code of its article's language (639-1 where one exists; pipeline.predict.language): the model reads English only
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.errors import StanceError
-from pipeline.params import LabelSet, PredictParams
+from pipeline.params import LabelSet
+from pipeline.predict.api import StanceModel
 from pipeline.predict.classify import (
     Prediction,
     by_article,
@@ -30,7 +31,6 @@ from pipeline.predict.classify import (
     is_claim,
     summarise,
     summarise_articles,
-    to_record,
 )
 from pipeline.predict.html import html_page
 from pipeline.predict.parquet import write_parquet
@@ -90,7 +90,7 @@ def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_on
 
     A claim below the minimum confidence reads as a guess: dim, its label with a question mark.
     """
-    summary = summarise(predictions, labels, 0, claims_only, min_claims)
+    summary = summarise(predictions, labels, 0, claims_only, min_claims, {})
     styles = stance_styles(labels)
     counts = ", ".join(f"{n} {name}" for name, n in summary["counts"].items())
     caption = (
@@ -115,20 +115,19 @@ def article_table(predictions: Sequence[Prediction], labels: LabelSet, claims_on
     return table
 
 
-def write_predictions(
-    predictions: Iterable[Prediction], fmt: str, handle: IO[Any], labels: LabelSet, claims_only: bool, settings: PredictParams, about: dict[str, Any]
-) -> None:
-    """Predictions in `fmt`; `about` (the model) heads a JSON document or HTML page, the two that wait for the last sentence.
+def write_predictions(predictions: Iterable[Prediction], fmt: str, handle: IO[Any], model: StanceModel, claims_only: bool) -> None:
+    """Predictions in `fmt`; the model's `about` heads a JSON document or HTML page, the two that wait for the last sentence.
     `handle` is a text stream, a binary one for the binary formats (Parquet)."""
+    labels, settings, about = model.labels, model.settings, model.about
     if fmt == "table":
         console = Console(file=handle)
         for group in by_article(predictions):
             console.print(article_table(group, labels, claims_only, settings.min_claims))
     elif fmt in ("json", "html"):
-        articles = summarise_articles(predictions, labels, settings.evidence, claims_only, settings.min_claims)
+        articles = summarise_articles(predictions, labels, settings.evidence, claims_only, settings.min_claims, model.stamp)
         handle.write(html_page(articles, labels, about) if fmt == "html" else json.dumps(about | {"articles": articles}, indent=2, ensure_ascii=False) + "\n")
     else:
-        records = (to_record(p) for p in predictions if not claims_only or is_claim(p, labels))
+        records = model.records(p for p in predictions if not claims_only or is_claim(p, labels))
         if fmt == "parquet":
             write_parquet((flat_row(r) for r in records), handle, settings.chunk)
         else:

@@ -24,7 +24,7 @@ def parquet_records(handle: BinaryIO, name: str) -> Iterator[tuple[str, dict[str
     import pyarrow.parquet as pq
 
     try:
-        batches = pq.ParquetFile(handle).iter_batches(batch_size=BATCH_ROWS)
+        batches = pq.ParquetFile(handle, pre_buffer=False).iter_batches(batch_size=BATCH_ROWS)  # pre-buffering keeps ~40 MB per million rows read
         row = 0
         for batch in batches:
             for record in batch.to_pylist():

@@ -25,6 +25,7 @@ from itertools import groupby, tee
 from pathlib import Path
 from typing import Any
 
+from pipeline.corpus.segment import ignore
 from pipeline.errors import StanceError
 from pipeline.models.onnx_runtime import available_cores
 from pipeline.params import SegmentParams
@@ -37,6 +38,7 @@ from pipeline.predict.inputs import (
     numbered,
     record_sentences,
 )
+from pipeline.predict.language import ForeignArticles, with_language
 
 INSTALL = "pip install -e '.[ray]'"
 PATH_COLUMN = "path"  # Ray Data's column naming the file of each row
@@ -93,13 +95,14 @@ class Classifier:
         for path, rows in groupby(batch.to_pylist(), key=lambda row: row[PATH_COLUMN]):
             source = job.sources[path]
             records = ((_where(source, row), {k: v for k, v in row.items() if k != PATH_COLUMN}) for row in rows)
-            sentences.extend(record_sentences(source, records, job.text_column, job.rows, job.segment, notes.append))
+            sentences.extend(with_language(record_sentences(source, records, job.text_column, job.rows, job.segment, notes.append), ignore))
         predictions = list(classify(sentences, in_process(self.model), job.labels, job.chunk, job.negative, job.min_confidence))
         columns = {
             "source": [p.sentence.source for p in predictions],
             "article": [p.sentence.article for p in predictions],
             "index": [p.sentence.index for p in predictions],
             "paragraph": [p.sentence.paragraph for p in predictions],
+            "language": [p.sentence.language for p in predictions],
             "text": [p.sentence.text for p in predictions],
             "label": [p.label for p in predictions],
             "scores": [[p.scores[name] for name in job.labels] for p in predictions],
@@ -116,7 +119,7 @@ def _prediction(row: dict[str, Any], labels: Sequence[str], warn: Warn) -> Predi
     mine = {key[len(FIELD) :]: row.pop(key) for key in [key for key in row if key.startswith(FIELD)]}
     for message in mine["warnings"]:
         warn(message)
-    sentence = InputSentence(mine["source"], mine["article"], mine["index"], mine["text"], row, mine["paragraph"])
+    sentence = InputSentence(mine["source"], mine["article"], mine["index"], mine["text"], row, mine["paragraph"], mine["language"])
     return Prediction(sentence, mine["label"], dict(zip(labels, mine["scores"], strict=True)), mine["set_aside"])
 
 
@@ -179,12 +182,14 @@ def ray_predictions(job: Job, address: str | None, actors: int | None, batch: in
             max_restarts=0,  # a failing actor is an error to report, not to retry
         )
     predictions = (_prediction(row, job.labels, warn) for table in classified.iter_batches(batch_size=None, batch_format="pyarrow") for row in _rows(table))
-    if job.rows == "articles":
-        yield from predictions
-    else:
+    if job.rows != "articles":
         ours, theirs = tee(predictions)  # consumed in step: tee holds one prediction
-        for prediction, sentence in zip(ours, numbered(p.sentence for p in theirs), strict=True):
-            yield replace(prediction, sentence=sentence)
+        predictions = (replace(prediction, sentence=sentence) for prediction, sentence in zip(ours, numbered(p.sentence for p in theirs), strict=True))
+    foreign = ForeignArticles(warn)  # the actors check each batch's articles quietly; the warnings are worded and capped here
+    for prediction in predictions:
+        foreign.article(prediction.sentence.source, prediction.sentence.article, prediction.sentence.language)
+        yield prediction
+    foreign.close()
 
 
 def _rows(table: Any) -> list[dict[str, Any]]:

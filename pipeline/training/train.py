@@ -55,10 +55,14 @@ def fold_rows(predictions: list[CvPrediction]) -> list[list[int]]:
     return [by_fold[fold] for fold in sorted(by_fold)]
 
 
+def mean_scores(rows: list[dict[str, float]], names: tuple[str, ...]) -> dict[str, float]:
+    return {name: round(sum(row[name] for row in rows) / len(rows), 6) if rows else 0.0 for name in names}
+
+
 def card_scores(predictions: list[CvPrediction], labels: LabelSet, evaluate: EvaluateParams, seed: int) -> dict[str, Any]:
     """What the README card reports beside the headline: article-bootstrap intervals drawn as the report draws them,
-    F1 per label, macro-F1 per slice, the commonest confusion, and the out-of-fold confusion counts (gold, then predicted label)
-    that adjusted share estimates (`stance trends`) correct by."""
+    F1 per label, macro-F1 per slice, the commonest confusion, and what adjusted share estimates (`stance trends`) correct by:
+    the out-of-fold confusion counts (gold, then predicted label) and the mean out-of-fold scores of each gold label's sentences."""
     gold, pred = [r.gold for r in predictions], [r.pred for r in predictions]
     scores = scores_of(gold, pred, [r.article for r in predictions], {"slice": [r.slice for r in predictions]}, labels, evaluate, seed)
     slices = {
@@ -76,6 +80,7 @@ def card_scores(predictions: list[CvPrediction], labels: LabelSet, evaluate: Eva
         "per_slice": slices,
         "commonest_confusion": commonest,
         "confusion": {g: {p: pairs[(g, p)] for p in labels.names} for g in labels.names},
+        "mean_scores": {g: mean_scores([r.scores for r in predictions if r.gold == g], labels.names) for g in labels.names},
     }
 
 

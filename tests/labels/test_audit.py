@@ -42,7 +42,7 @@ def flipped() -> tuple[list[dict], set[str], dict[str, str]]:
     for i in chosen:
         labels[i] = str(rng.choice([name for name in LABELS.names if name != labels[i]]))
     noisy = Dataset(data.ids, data.texts, tuple(labels), data.groups, data.slices)
-    params = replace(CONFIG.tfidf, word_ngrams=(1, 2), char_ngrams=(2, 4), c_grid=(10.0,))
+    params = replace(CONFIG.kind_params("tfidf"), word_ngrams=(1, 2), char_ngrams=(2, 4), c_grid=(10.0,))
     records = out_of_fold(noisy, lambda subset: fit(subset, LABELS.names, params, 13), 5, 13)
     return records, {data.ids[i] for i in chosen}, dict(zip(data.ids, data.texts))
 

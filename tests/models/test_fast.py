@@ -22,7 +22,7 @@ from pipeline.models.folder import load_model, save_model
 from pipeline.models.registry import KINDS
 from tests.conftest import CONFIG, ROOT, TEST_ENCODER
 
-PARAMS = replace(CONFIG.fast, base_model=TEST_ENCODER)
+PARAMS = replace(CONFIG.kind_params("fast"), base_model=TEST_ENCODER)
 # Every test here uses the model distilled from the small encoder (a minute or two on two cores).
 pytestmark = pytest.mark.slow
 SEED = 13

@@ -31,7 +31,7 @@ def rows() -> list[LabeledSentence]:
 @pytest.fixture(scope="module")
 def trained(rows: list[LabeledSentence]) -> TrainingResult:
     corpora = corpus_summaries(rows, {ARTICLES[0]: "Outlet A", ARTICLES[1]: "Outlet B"}, frozenset({"pool"}), CONFIG.labels)
-    params = replace(CONFIG.tfidf, c_grid=(1.0,))
+    params = replace(CONFIG.kind_params("tfidf"), c_grid=(1.0,))
     settings = replace(CONFIG.train, folds=3, learning_curve=())
     return train("tfidf", Dataset.from_labeled(rows), CONFIG.labels, CONFIG.segment, params, settings, CONFIG.evaluate, None, corpora)
 
@@ -91,7 +91,7 @@ def test_the_card_keeps_its_corpora_and_older_cards_without_them_still_load(tmp_
     ],
 )
 def test_the_readme_names_the_encoder_and_its_licence_never_a_path(trained: TrainingResult, base_model: str, named: str, licence: str) -> None:
-    params = dataclasses.replace(CONFIG.transformer, base_model=base_model)
+    params = dataclasses.replace(CONFIG.kind_params("transformer"), base_model=base_model)
     text = readme_card(replace(trained.card, kind="transformer", params=params))
     assert f"Encoder: {named} (licence: {licence})." in text
     assert "/home/" not in text

@@ -48,6 +48,9 @@ def test_parquet_sentences_in_parquet_out_carry_their_columns_and_match_jsonl(se
         "score_conditional",
         "score_none",
         "set_aside",
+        "language",
+        "model",
+        "model_card",
         "doc",
         "year",
     ]

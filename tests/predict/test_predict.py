@@ -133,7 +133,7 @@ def test_jsonl_records_one_per_sentence(folder: Path, labels: LabelSet) -> None:
     assert [r["text"] for r in records] == corpus_texts(ARTICLE)
     assert [r["sentence"] for r in records] == list(range(len(records)))
     for record in records:
-        assert list(record) == ["article", "sentence", "text", "label", "scores", "set_aside"]
+        assert list(record) == ["article", "sentence", "text", "label", "scores", "set_aside", "language", "model", "model_card"]
         assert record["set_aside"] is False  # this model recommends no minimum confidence
         assert record["article"] == ARTICLE.stem
         assert list(record["scores"]) == list(labels.names)
@@ -176,7 +176,7 @@ def test_csv_round_trip_carries_columns(folder: Path, tmp_path: Path, labels: La
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     score_columns = [f"score_{name}" for name in labels.names]
-    assert list(rows[0]) == ["article", "sentence", "text", "label", *score_columns, "set_aside", "id", "source"]
+    assert list(rows[0]) == ["article", "sentence", "text", "label", *score_columns, "set_aside", "language", "model", "model_card", "id", "source"]
     assert [(r["id"], r["source"], r["text"]) for r in rows] == [
         ("7", "wire", "Talks with the Taliban, the envoy said, must begin now."),
         ("8", "paper", "Prices rose in March."),
@@ -346,7 +346,7 @@ def summary_prediction(index: int, label: str, confidence: float, labels: LabelS
 def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
     confidences = [("none", 0.9), ("skeptical", 0.5), ("pro-talks", 0.6), ("skeptical", 0.7), ("pro-talks", 0.8)]
     predictions = [summary_prediction(i, label, c, labels) for i, (label, c) in enumerate(confidences)]
-    summary = summarise(predictions, labels, evidence=1, claims_only=True, min_claims=2)
+    summary = summarise(predictions, labels, evidence=1, claims_only=True, min_claims=2, stamp={})
     assert summary["counts"] == {"pro-talks": 2, "skeptical": 2, "conditional": 0}
     assert summary["shares"] == {"pro-talks": 0.5, "skeptical": 0.5, "conditional": 0.0}
     assert summary["stance"] == "pro-talks"  # a tie in counts goes to the larger summed confidence (1.4 > 1.2)
@@ -356,7 +356,7 @@ def test_summary_counts_shares_stance_and_evidence(labels: LabelSet) -> None:
         "conditional": [],
     }
     assert (summary["sentence_count"], summary["claim_count"], summary["set_aside"], len(summary["sentences"])) == (5, 4, 0, 4)
-    assert summarise(predictions[:1], labels, 3, False, 2)["stance"] == "none"
+    assert summarise(predictions[:1], labels, 3, False, 2, {})["stance"] == "none"
 
 
 def test_summary_counts_only_confident_claims_and_says_unclear_when_too_few(labels: LabelSet) -> None:
@@ -366,14 +366,14 @@ def test_summary_counts_only_confident_claims_and_says_unclear_when_too_few(labe
         summary_prediction(1, "skeptical", 0.29, labels, 0.5),
         summary_prediction(2, "skeptical", 0.29, labels, 0.5),
     ]
-    summary = summarise(guesses, labels, evidence=3, claims_only=False, min_claims=2)
+    summary = summarise(guesses, labels, evidence=3, claims_only=False, min_claims=2, stamp={})
     assert (summary["stance"], summary["claim_count"], summary["set_aside"]) == ("unclear", 0, 2)
     assert summary["shares"] == {"pro-talks": 0.0, "skeptical": 0.0, "conditional": 0.0}
     assert summary["evidence"]["skeptical"] == []
     one_sure = [*guesses, summary_prediction(3, "pro-talks", 0.8, labels, 0.5)]
-    assert summarise(one_sure, labels, 3, False, 2)["stance"] == "unclear"  # one confident claim is fewer than min_claims
-    assert summarise(one_sure, labels, 3, False, 1)["stance"] == "pro-talks"
-    assert [r["sentence"] for r in summarise(one_sure, labels, 3, True, 1)["sentences"]] == [3]
+    assert summarise(one_sure, labels, 3, False, 2, {})["stance"] == "unclear"  # one confident claim is fewer than min_claims
+    assert summarise(one_sure, labels, 3, False, 1, {})["stance"] == "pro-talks"
+    assert [r["sentence"] for r in summarise(one_sure, labels, 3, True, 1, {})["sentences"]] == [3]
 
 
 def test_predict_takes_segmentation_and_labels_from_the_model_card_not_the_params_file(folder: Path, tmp_path: Path) -> None:

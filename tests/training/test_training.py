@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SMALL_ARTICLES = ("001_92b404342e752842", "002_945876b3b805b919", "004_4e83cf9310ecd704")
 ALL_NONE_ARTICLE = "003_cedb5012ada8128b"
 SEED = 13
-FAST_TFIDF = replace(CONFIG.tfidf, c_grid=(1.0,))
+FAST_TFIDF = replace(CONFIG.kind_params("tfidf"), c_grid=(1.0,))
 FAST_TRAIN = replace(CONFIG.train, folds=3, learning_curve=(2,))
 
 
@@ -118,7 +118,7 @@ def test_folds_need_two_articles(small: Dataset) -> None:
 
 def test_out_of_fold_gives_one_prediction_per_sentence_from_a_model_blind_to_its_article(small: Dataset, label_set: LabelSet) -> None:
     trained_on: list[set[str]] = []
-    majority = fit_of("majority", label_set, CONFIG.majority)
+    majority = fit_of("majority", label_set, CONFIG.kind_params("majority"))
 
     def spy(data: Dataset) -> Classifier:
         trained_on.append(set(data.groups))
@@ -138,7 +138,7 @@ def test_out_of_fold_gives_one_prediction_per_sentence_from_a_model_blind_to_its
 
 
 def test_majority_predicts_the_commonest_label_of_the_other_articles(small: Dataset, label_set: LabelSet) -> None:
-    records = out_of_fold(small, fit_of("majority", label_set, CONFIG.majority), 3, SEED)
+    records = out_of_fold(small, fit_of("majority", label_set, CONFIG.kind_params("majority")), 3, SEED)
     for article in SMALL_ARTICLES:
         others = Counter(label for label, group in zip(small.labels, small.groups) if group != article)
         assert {r.pred for r in records if r.article == article} == {others.most_common(1)[0][0]}
@@ -150,7 +150,7 @@ def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledS
 
     def fit(subset: Dataset) -> Classifier:
         sizes.append(len(set(subset.groups)))
-        return fit_of("majority", label_set, CONFIG.majority)(subset)
+        return fit_of("majority", label_set, CONFIG.kind_params("majority"))(subset)
 
     points = learning_curve(data, fit, (2, 3, 4, 9), 5, SEED)
     assert [p["articles"] for p in points] == [2, 3]  # 4 and 9 are not below the four training articles of a fold
@@ -165,7 +165,7 @@ def test_learning_curve_gives_one_point_per_article_count(labeled: list[LabeledS
 
 @pytest.fixture(scope="module")
 def majority_result(small: Dataset, label_set: LabelSet) -> TrainingResult:
-    return train("majority", small, label_set, CONFIG.segment, CONFIG.majority, FAST_TRAIN, CONFIG.evaluate)
+    return train("majority", small, label_set, CONFIG.segment, CONFIG.kind_params("majority"), FAST_TRAIN, CONFIG.evaluate)
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +357,7 @@ def test_save_model_replaces_an_existing_model(tmp_path: Path, majority_result: 
 
 # --- the transformer (head recipe) ---------------------------------------------------------------
 
-FAST_TRANSFORMER = replace(CONFIG.transformer, base_model=TEST_ENCODER, recipe="head", c_grid=(1.0,))
+FAST_TRANSFORMER = replace(CONFIG.kind_params("transformer"), base_model=TEST_ENCODER, recipe="head", c_grid=(1.0,))
 
 
 @pytest.fixture(scope="module")
@@ -440,7 +440,9 @@ def test_the_contrastive_loss_is_zero_for_perfectly_separated_labels_and_not_oth
 def test_tuned_recipes_train_deterministically_and_calibrate(tiny: Dataset, label_set: LabelSet, recipe: str) -> None:
     import torch
 
-    params = replace(CONFIG.transformer, base_model=TEST_ENCODER, recipe=recipe, epochs=2, learning_rates=(5e-5, 1e-4), max_length=32, c_grid=(1.0,))
+    params = replace(
+        CONFIG.kind_params("transformer"), base_model=TEST_ENCODER, recipe=recipe, epochs=2, learning_rates=(5e-5, 1e-4), max_length=32, c_grid=(1.0,)
+    )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
