@@ -145,10 +145,10 @@ def resolve(model: str | Path, params: Path | None) -> tuple[Path, PredictParams
         try:
             params = find_params(Path.cwd())
         except StanceError:
-            if name in MODEL_NAMES:
+            if name in MODEL_NAMES and not Path(name).is_dir():
                 raise StanceError(
                     f"no stance project here to find the {name} model in (no {DEFAULT_PARAMS} in this folder or above); "
-                    "give --model the path of a trained model folder."
+                    "give the path of a trained model folder instead (--model FOLDER)."
                 ) from None
             return Path(name), PREDICT_DEFAULTS
     config = load_config(params)
