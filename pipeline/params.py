@@ -15,10 +15,6 @@ from pipeline.errors import StanceError
 
 # Re-exported for the modules that import every section from here.
 from pipeline.kinds import KINDS
-from pipeline.kinds import FastParams as FastParams
-from pipeline.kinds import MajorityParams as MajorityParams
-from pipeline.kinds import TfidfParams as TfidfParams
-from pipeline.kinds import TransformerParams as TransformerParams
 
 MODEL_KINDS = tuple(KINDS)
 BACKENDS = ("onnx", "torch")

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from pipeline.files import read_utf8, write_text
+from pipeline.kinds import FastParams
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated, softmax
-from pipeline.params import FastParams
 
 STATIC_DIR = "static"  # the distilled token vectors and their tokenizer inside a model folder
 HEAD = "head.safetensors"

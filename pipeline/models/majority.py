@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.files import read_utf8, write_json
+from pipeline.kinds import MajorityParams
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated
-from pipeline.params import MajorityParams
 
 WEIGHTS = "majority.json"
 

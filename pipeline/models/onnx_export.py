@@ -32,9 +32,9 @@ import onnx
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
+from pipeline.kinds import TransformerParams
 from pipeline.models.encoder import pool
 from pipeline.models.onnx_runtime import INPUTS, ONNX_FILE, OUTPUT
-from pipeline.params import TransformerParams
 
 if TYPE_CHECKING:
     from pipeline.models.transformer import TransformerClassifier

@@ -19,10 +19,10 @@ import numpy as np
 
 from pipeline.errors import StanceError
 from pipeline.files import atomic_writer
+from pipeline.kinds import TfidfParams
 from pipeline.labels.dataset import Dataset
 from pipeline.models.assets import optional_extra
 from pipeline.models.calibration import Calibrated
-from pipeline.params import TfidfParams
 
 # Everything here is scikit-learn, an extra the predict-only install leaves out: without it, one sentence that names it.
 with optional_extra("the tfidf model"):

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.kinds import TransformerParams
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated, softmax
 from pipeline.models.encoder import ENCODER_DIR, embed, load_encoder
-from pipeline.params import TransformerParams
 
 HEAD = "head.safetensors"
 

@@ -20,11 +20,11 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from pipeline.errors import StanceError
+from pipeline.kinds import TransformerParams
 from pipeline.labels.dataset import ALWAYS_TRAIN, Dataset
 from pipeline.models.calibration import fit_temperature, softmax
 from pipeline.models.encoder import embed, load_encoder, pool
 from pipeline.models.logreg import linear_head
-from pipeline.params import TransformerParams
 
 WINDOW = 50  # batches sorted by length together: little padding, a new mix every epoch
 

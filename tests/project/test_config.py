@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.config import Config, build, config_from, load_config, read_yaml, sections
 from pipeline.errors import StanceError
-from pipeline.kinds import KINDS
+from pipeline.kinds import KINDS, TfidfParams, TransformerParams
 from pipeline.models import registry
 from pipeline.params import (
     MODEL_KINDS,
@@ -20,9 +20,7 @@ from pipeline.params import (
     Paths,
     ReportParams,
     SegmentParams,
-    TfidfParams,
     TrainParams,
-    TransformerParams,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
