@@ -29,7 +29,17 @@ from pipeline.models.calibration import Calibrated
 from pipeline.models.card import ModelCard
 from pipeline.models.folder import card_sha256, load_model, runtime
 from pipeline.params import LabelSet, PredictParams
-from pipeline.predict.classify import MODEL_NAMES, Prediction, Probabilities, classify, in_process, model_folder, summarise_articles, to_record
+from pipeline.predict.classify import (
+    MODEL_CARD_DIGITS,
+    MODEL_NAMES,
+    Prediction,
+    Probabilities,
+    classify,
+    in_process,
+    model_folder,
+    summarise_articles,
+    to_record,
+)
 from pipeline.predict.inputs import InputSentence, Source, Warn, record_sentences
 from pipeline.predict.language import with_language
 from pipeline.predict.workers import parallel_probabilities
@@ -69,7 +79,7 @@ class StanceModel:
     @property
     def stamp(self) -> dict[str, str]:
         """What every record says of the model that made it: its kind and its card's hash (16 hex digits of the SHA-256)."""
-        return {"model": self.card.kind, "model_card": self.card_sha256[:16]}
+        return {"model": self.card.kind, "model_card": self.card_sha256[:MODEL_CARD_DIGITS]}
 
     @property
     def version(self) -> str:
@@ -102,7 +112,8 @@ class StanceModel:
         return {s.id: prediction for s, prediction in zip(listed, self.predictions(inputs), strict=True)}
 
     def records(self, predictions: Iterable[Prediction]) -> Iterator[dict[str, Any]]:
-        return (to_record(prediction, self.stamp) for prediction in predictions)
+        stamp = self.stamp
+        return (to_record(prediction, stamp) for prediction in predictions)
 
     def article_sentences(self, articles: Mapping[str, str] | Iterable[tuple[str, str]], warn: Warn = python_warning) -> Iterator[InputSentence]:
         """Whole articles, by id, segmented as the model's training corpus was."""

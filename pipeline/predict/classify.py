@@ -26,6 +26,8 @@ from pipeline.predict.inputs import InputSentence
 from pipeline.scores import overall_stance, scored_rows
 
 RECORD_FIELDS = ("article", "sentence", "text", "label", "scores", "set_aside", "language", "model", "model_card")
+# A record names its model's card by this many hex digits of the card's SHA-256: enough to tell two trainings apart.
+MODEL_CARD_DIGITS = 16
 # A carried column named like an output field keeps its value under this prefix.
 CARRIED_PREFIX = "input_"
 

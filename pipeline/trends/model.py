@@ -13,10 +13,8 @@ from pathlib import Path
 from pipeline.errors import StanceError
 from pipeline.models.card import CARD, ModelCard
 from pipeline.models.folder import card_sha256, read_card
-from pipeline.predict.classify import model_folder
+from pipeline.predict.classify import MODEL_CARD_DIGITS, model_folder
 from pipeline.trends.estimators import ADJUSTS, ESTIMATORS, Correction, correction
-
-CARD_DIGITS = 16
 
 
 @dataclass(frozen=True)
@@ -53,4 +51,4 @@ def trends_model(name: str, models: Path) -> TrendsModel:
     """A kind's name (its trained model under `models`) or a model folder."""
     folder = model_folder(name, models)
     card = read_card(folder)
-    return TrendsModel(folder, card, card_sha256(folder)[:CARD_DIGITS], correction(card.cv, card.labels.names, str(folder / CARD)))
+    return TrendsModel(folder, card, card_sha256(folder)[:MODEL_CARD_DIGITS], correction(card.cv, card.labels.names, str(folder / CARD)))
