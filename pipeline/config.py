@@ -114,9 +114,9 @@ class Config:
         for name, value in self.floor.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise StanceError(f"floor.{name} must be a number between 0 and 1, got {value!r}.")
-        for name in (*self.evaluate.models, self.labeling.model, self.report.focus, self.report.baseline):
+        for name in (*self.evaluate.models, self.labeling.model, self.report.focus, self.report.baseline, *self.train.learning_curve_skip):
             if name not in KINDS:
-                raise StanceError(f"model {name!r} in evaluate, report or labeling is not one of {', '.join(KINDS)}.")
+                raise StanceError(f"model {name!r} in train, evaluate, report or labeling is not one of {', '.join(KINDS)}.")
 
     def kind_params(self, kind: str) -> Any:
         """The section of a model kind (`tfidf` -> TfidfParams)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.errors import StanceError
 
-RECIPES = ("head", "setfit", "finetune")
+RECIPES = ("head", "setfit", "finetune", "top")
 
 
 def positive_grid(name: str, grid: tuple[float, ...]) -> None:
@@ -62,10 +62,12 @@ class TransformerParams:
     c_grid: tuple[float, ...]
     # Train on the label descriptions too (see configs/label_descriptions.yaml).
     descriptions: bool
-    # Used by the recipes that update the encoder (setfit, finetune): the most epochs and the
+    # Used by the recipes that update the encoder (setfit, finetune, top): the most epochs and the
     # learning rates tried, chosen on the `held_out` share of the training articles.
     epochs: int
     learning_rates: tuple[float, ...]
+    # The `top` recipe: how many of the encoder's last layers train (a grid, chosen like the learning rate).
+    top_layers: tuple[int, ...]
     head_learning_rate: float
     held_out: float
     # Regular expressions over ONNX node names: the encoder's matrix products they match stay float in the int8 export.
@@ -90,6 +92,8 @@ class TransformerParams:
             raise StanceError(f"transformer.held_out must be a share between 0 and 1, got {self.held_out}.")
         positive_grid("transformer.c_grid", self.c_grid)
         positive_grid("transformer.learning_rates", self.learning_rates)
+        if not self.top_layers or min(self.top_layers) < 1:
+            raise StanceError(f"transformer.top_layers must be whole numbers of at least 1, got {list(self.top_layers)}.")
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,11 @@ class Kind:
     export: str = ""
 
     @property
+    def exports_onnx(self) -> bool:
+        """Whether its model folder can hold an ONNX export that `--backend onnx` runs."""
+        return bool(self.export)
+
+    @property
     def section(self) -> str:
         """Its section of configs/params.yaml: the kind's name, as dvc.yaml's `train` stage declares it (`${item}`)."""
         return self.name
@@ -161,6 +170,13 @@ TABLE = (
         export="pipeline.models.onnx_export:export_int8",
     ),
     Kind(
+        "tuned",
+        TransformerParams,
+        "the transformer's encoder with its last layers fine-tuned on the labels (the `top` recipe), trained beside the transformer so that a retrain shows what fine-tuning adds",
+        "`{params.recipe}` recipe",
+        export="pipeline.models.onnx_export:export_int8",
+    ),
+    Kind(
         "fast",
         FastParams,
         "static token vectors distilled from a sentence encoder (model2vec), averaged per sentence, with one softmax layer",
@@ -188,7 +204,7 @@ def listed(names: list[str]) -> str:
 
 
 def kinds_help() -> str:
-    """The kinds, for a help text: `majority, tfidf, transformer or fast`."""
+    """The kinds, for a help text: `majority, tfidf, transformer, tuned or fast`."""
     return listed(list(KINDS))
 
 

@@ -102,6 +102,9 @@ class TrainParams:
     folds: int
     # Training articles kept per fold for the learning curve; all of them is the full CV.
     learning_curve: tuple[int, ...]
+    # Kinds whose learning curve is not drawn (their full CV is its only point): five more cross-validations
+    # of a recipe that trains the encoder would cost more than the pipeline's time budget.
+    learning_curve_skip: tuple[str, ...]
     # The recommended confidence is the lowest of `confidence_grid` at which out-of-fold claims
     # are at least `claim_precision` precise; summaries count only claims at or above it.
     claim_precision: float

@@ -83,7 +83,7 @@ def verdict(metrics: Metrics, focus: str, baseline: str, recipe: str) -> str:
             else "the curve has flattened, and a better recipe is a likelier gain than more articles of the same kind"
         )
     else:
-        step, advice = "a single point", "more labeled articles would show whether it still climbs"
+        step, advice = "no smaller training sets were drawn", "see train.learning_curve and train.learning_curve_skip"
     return (
         f"Shipped: the {focus} model ({recipe}). On articles it never saw it scores macro-F1 {scores['macro_f1']:.3f} "
         f"[{low:.3f}, {high:.3f}]; against {baseline}, {diff:+.3f} [{diff_low:+.3f}, {diff_high:+.3f}] (paired), {clear}. "
@@ -158,13 +158,13 @@ def build_report(
     metrics: Metrics,
     merged: Sequence[Mapping[str, Any]],
     texts: Mapping[str, str],
-    recipe: str,
+    recipes: Mapping[str, str],
     labels: LabelSet,
     params: ReportParams,
     claim_precision: float,
     behaviour: dict[str, dict[str, dict[str, Any]]],
 ) -> str:
-    """`texts` holds only sentences whose text may be copied: pool sentences appear by id; `behaviour` is `stance behaviour`'s results."""
+    """`texts` holds only sentences whose text may be copied: pool sentences appear by id; `recipes` describes each scored model; `behaviour` is `stance behaviour`'s results."""
     cv = metrics.cv
     if params.focus not in cv:
         raise StanceError(f"report: no cross-validation scores for model {params.focus!r}; models scored: {', '.join(cv)}.")
@@ -174,12 +174,14 @@ def build_report(
     articles = sorted({r["article"] for r in merged})
     folds = len({r["fold"] for r in merged})
     negative_share = (n - claims) / n if n else 0.0
-    curves = metrics.learning_curve
+    # A kind in train.learning_curve_skip has the full CV's point only: its cells at smaller sizes stay empty.
+    by_size = {name: {point["articles"]: point for point in points} for name, points in metrics.learning_curve.items()}
+    sizes = sorted(set().union(*by_size.values()))
 
     lines = [
         "# Evaluation report",
         "",
-        verdict(metrics, params.focus, params.baseline, recipe),
+        verdict(metrics, params.focus, params.baseline, recipes[params.focus]),
         "",
         f"{n} labeled sentences from {len(articles)} articles, {claims} of them claims. "
         f"{folds}-fold cross-validation grouped by article and stratified by slice: every prediction comes from a model "
@@ -206,7 +208,10 @@ def build_report(
         "",
         *_models_table(cv, metrics.confidence, params.focus),
         "",
-        f"{params.focus}: {recipe} (configs/params.yaml `{params.focus}`).",
+        *(f"- {name}: {recipes[name]} (configs/params.yaml `{name}`)." for name in cv),
+        "",
+        f"In bold, the model that ships (report.focus, {params.focus}). This project ships a recipe by the rule in docs/recipes.md, "
+        "a paired gain over the product that holds on three fold seeds; these tables are one seed (train.seed), so a model better here is not yet chosen.",
         "",
         "Paired differences in macro-F1 (same articles resampled for both models; an interval that excludes 0 is a real difference):",
         "",
@@ -244,8 +249,8 @@ def build_report(
         "## Learning curve (macro-F1 against training articles per fold)",
         "",
         *markdown_table(
-            ["training articles", *curves],
-            [[f"{point['articles']:.0f}", *(_ci(points[i], "macro_f1") for points in curves.values())] for i, point in enumerate(next(iter(curves.values())))],
+            ["training articles", *by_size],
+            [[f"{size:.0f}", *(_ci(points[size], "macro_f1") if size in points else "" for points in by_size.values())] for size in sizes],
         ),
         "",
         "![learning curve](plots/learning_curve.png)",

@@ -105,12 +105,12 @@ def report(config: Config) -> str:
     merged = [record for _, record in read_jsonl(config.paths.reports / "cv_predictions.jsonl")]
     hidden = in_place_corpora(config.paths)
     texts = {s.id: s.text for s in read_sentences(config.paths.sentences) if s.corpus not in hidden}
-    described = recipe(config.report.focus, config.kind_params(config.report.focus))
+    recipes = {name: recipe(name, config.kind_params(name)) for name in metrics.cv}
     behaviour_path = behaviour_file(config)
     if not behaviour_path.exists():
         raise StanceError(f"{behaviour_path}: no behavioural test results; run `dvc repro behaviour` first.")
     path = config.paths.reports / "report.md"
-    write_text(path, build_report(metrics, merged, texts, described, config.labels, config.report, config.train.claim_precision, read_json(behaviour_path)))
+    write_text(path, build_report(metrics, merged, texts, recipes, config.labels, config.report, config.train.claim_precision, read_json(behaviour_path)))
     return f"Wrote {path}."
 
 

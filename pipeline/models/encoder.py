@@ -8,6 +8,7 @@ any other Hugging Face model id or local folder works the same way, unchecked.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,15 @@ def load_encoder(name: str) -> tuple[Any, Any]:
     model = AutoModel.from_pretrained(where, local_files_only=local)
     model.eval()
     return tokenizer, model
+
+
+@cache
+def frozen(base_model: str, max_length: int) -> tuple[Any, Any, dict[str, np.ndarray]]:
+    """The encoder as packaged, which no recipe changes, loaded once per process with its embeddings so far:
+    the folds and the learning curve of one `stance train` encode each sentence once (the `top` recipe
+    trains copies of its last layers)."""
+    tokenizer, encoder = load_encoder(base_model)
+    return tokenizer, encoder, {}
 
 
 def pool(hidden: Any, mask: Any) -> Any:

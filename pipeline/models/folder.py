@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.errors import StanceError
 from pipeline.files import read_utf8, umask, write_json, write_text
+from pipeline.kinds import kind_named
 from pipeline.models.calibration import Calibrated
 from pipeline.models.card import CARD, ModelCard
 from pipeline.models.readme import README, readme_card
@@ -67,7 +68,7 @@ def load_model(folder: Path, backend: str = "torch") -> tuple[Calibrated, ModelC
         raise StanceError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}.")
     card = read_card(folder)
     try:
-        if backend == "onnx" and card.kind == "transformer":
+        if backend == "onnx" and kind_named(card.kind).exports_onnx:
             from pipeline.models import onnx_runtime
 
             if (folder / onnx_runtime.ONNX_FILE).is_file():
@@ -83,4 +84,4 @@ def runtime(predictor: Calibrated, card: ModelCard) -> str:
     """What runs the model, as `stance predict` reports it: onnx, torch, or the kind itself for the scikit-learn ones."""
     from pipeline.models.onnx_runtime import OnnxClassifier
 
-    return "onnx" if isinstance(predictor.model, OnnxClassifier) else "torch" if card.kind == "transformer" else card.kind
+    return "onnx" if isinstance(predictor.model, OnnxClassifier) else "torch" if kind_named(card.kind).exports_onnx else card.kind

@@ -1,18 +1,21 @@
 """The transformer classifier: a sentence encoder with a softmax layer on its pooled output.
 
-Three recipes train it, chosen in configs (`transformer.recipe`):
+Four recipes train it, chosen in configs (`transformer.recipe`; docs/recipes.md
+compares them):
 
 - `head`: the encoder stays frozen; a class-balanced logistic regression on its
-  embeddings, its strength chosen on training articles only. Few labels and
-  an encoder already trained for sentence similarity make this the strongest
-  recipe measured here (see README).
+  embeddings, its strength chosen on training articles only.
 - `setfit`: SetFit-style: first tune the encoder contrastively on sentence pairs
   (same label: similar, different label: dissimilar), then fit the same head.
 - `finetune`: the encoder and a linear layer trained together with
   class-weighted cross-entropy.
+- `top`: the same, for the encoder's last layers only, trained on cached
+  activations of its frozen lower layers (`pipeline.models.top_layers`): a
+  fraction of a full fine-tuning's cost, so it fits mpnet on two cores. The
+  `tuned` kind trains it beside the shipped recipe.
 
-The last two choose their epochs and learning rate on held-out training
-articles (`pipeline.models.tuning`). Every recipe fits a temperature for its
+The last three choose their epochs and learning rate (and `top` its number
+of layers) on held-out training articles (`pipeline.models.tuning`). Every recipe fits a temperature for its
 probabilities inside the training data (`pipeline.models.calibration`).
 
 Every recipe ends in the same model shape (encoder, pooling, one linear
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ import numpy as np
 from pipeline.kinds import TransformerParams
 from pipeline.labels.dataset import Dataset
 from pipeline.models.calibration import Calibrated, softmax
-from pipeline.models.encoder import ENCODER_DIR, embed, load_encoder
+from pipeline.models.encoder import ENCODER_DIR, embed, frozen, load_encoder
 
 HEAD = "head.safetensors"
 
@@ -78,14 +80,6 @@ def embed_with(memo: dict[str, np.ndarray] | None, tokenizer: Any, encoder: Any,
     if new:
         memo.update(zip(new, embed(tokenizer, encoder, new, batch_size, max_length), strict=True))
     return np.stack([memo[text] for text in texts]) if texts else np.zeros((0, encoder.config.hidden_size), np.float32)
-
-
-@cache
-def frozen(base_model: str, max_length: int) -> tuple[Any, Any, dict[str, np.ndarray]]:
-    """The encoder the `head` recipe never changes, loaded once per process with its embeddings so far:
-    the folds and the learning curve of one `stance train` encode each sentence once."""
-    tokenizer, encoder = load_encoder(base_model)
-    return tokenizer, encoder, {}
 
 
 def fit_head(

@@ -1,12 +1,14 @@
-"""Recipes that update the encoder: full fine-tuning and SetFit-style contrastive tuning.
+"""Recipes that update the encoder: full fine-tuning, SetFit-style contrastive tuning, and the top layers alone.
 
-Both hold out a share of the training articles (never a test article: the
-choice is nested), train once per learning rate of the grid, score the
-held-out articles after every epoch and keep the best state; that state's
-held-out probabilities fit its temperature. The kept model has not seen the
-held-out articles: retraining on them would double the cost on a CPU.
-The training sentences are tokenized into an Arrow table (Hugging Face
-`datasets`) that every epoch reads, batched by length.
+All hold out a share of the training articles (never a test article: the
+choice is nested), train once per setting of the grid (learning rate, and for
+`top` the number of top layers), score the held-out articles after every
+epoch and keep the best state; that state's held-out probabilities fit its
+temperature. The kept model has not seen the held-out articles: retraining on
+them would double the cost on a CPU. `finetune` and `setfit` run the whole
+encoder from tokens (tokenized once into an Arrow table, Hugging Face
+`datasets`, that every epoch reads, batched by length); `top` trains the last
+layers on cached activations of the frozen ones (`pipeline.models.top_layers`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from pipeline.errors import StanceError
 from pipeline.kinds import TransformerParams
 from pipeline.labels.dataset import ALWAYS_TRAIN, Dataset
 from pipeline.models.calibration import fit_temperature, softmax
-from pipeline.models.encoder import embed, load_encoder, pool
+from pipeline.models.encoder import embed, length_batches, load_encoder, pool
 from pipeline.models.logreg import linear_head
+from pipeline.models.top_layers import layer_count, lower_activations, run_top, top_module, with_top
 
 WINDOW = 50  # batches sorted by length together: little padding, a new mix every epoch
 
@@ -77,25 +80,79 @@ def encode_rows(tokenizer: Any, encoder: Any, table: Any, rows: np.ndarray) -> A
     return pool(hidden, batch["attention_mask"])
 
 
-class FineTune:
-    """The encoder and a softmax layer trained together with class-weighted cross-entropy."""
+class WholeEncoder:
+    """Every layer trains; each batch runs the whole encoder from its tokens."""
 
-    def __init__(self, encoder: Any, target: Any, labels: tuple[str, ...], params: TransformerParams, learning_rate: float) -> None:
+    def __init__(self, params: TransformerParams, texts: Sequence[str]) -> None:
+        self.params = params
+        self.tokenizer, self.encoder = load_encoder(params.base_model)
+        self.table = token_table(self.tokenizer, texts, params.max_length)
+        self.lengths = np.array([len(ids) for ids in self.table["input_ids"]])
+        self.module = self.encoder
+
+    def batch(self, rows: np.ndarray) -> Any:
+        return encode_rows(self.tokenizer, self.encoder, self.table, rows)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return embed(self.tokenizer, self.encoder, texts, self.params.batch_size, self.params.max_length)
+
+    def kept(self, state: dict[str, Any]) -> tuple[Any, Any]:
+        """The tokenizer and the encoder in a state `module` had."""
+        self.encoder.load_state_dict(state)
+        self.encoder.eval()
+        return self.tokenizer, self.encoder
+
+
+class TopLayers:
+    """The last `layers` layers train on cached activations of the frozen layers below (`pipeline.models.top_layers`)."""
+
+    def __init__(self, params: TransformerParams, texts: Sequence[str], layers: int) -> None:
+        self.params = params
+        self.lower = lower_activations(params.base_model, params.max_length, params.batch_size, params.top_layers)
+        self.first = layer_count(self.lower.encoder, params.base_model) - layers
+        self.module = top_module(self.lower.encoder, self.first)
+        self.hidden = self.lower.hidden(texts, self.first)
+        self.lengths = np.array([len(h) for h in self.hidden])
+
+    def batch(self, rows: np.ndarray) -> Any:
+        return run_top(self.module, self.lower.encoder.config, [self.hidden[i] for i in rows])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        hidden = self.lower.hidden(texts, self.first)
+        out = np.zeros((len(texts), self.lower.encoder.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for rows in length_batches(texts, self.params.batch_size):
+                out[rows] = run_top(self.module, self.lower.encoder.config, [hidden[i] for i in rows]).numpy()
+        return out
+
+    def kept(self, state: dict[str, Any]) -> tuple[Any, Any]:
+        self.module.load_state_dict(state)
+        return self.lower.tokenizer, with_top(self.lower.encoder, self.module, self.first)
+
+
+Trainee = WholeEncoder | TopLayers
+
+
+class FineTune:
+    """The trained layers and a softmax layer trained together with class-weighted cross-entropy."""
+
+    def __init__(self, module: Any, target: Any, labels: tuple[str, ...], params: TransformerParams, learning_rate: float) -> None:
         import torch
 
         counts = torch.bincount(target, minlength=len(labels)).clamp(min=1).to(torch.float32)
         self.class_weight = counts.sum() / (len(labels) * counts)
-        self.head = torch.nn.Linear(encoder.config.hidden_size, len(labels))
-        self.optimizer = torch.optim.AdamW(
-            [{"params": encoder.parameters(), "lr": learning_rate}, {"params": self.head.parameters(), "lr": params.head_learning_rate}]
-        )
+        self.head = torch.nn.Linear(module.config.hidden_size, len(labels))
+        trained = [p for p in module.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW([{"params": trained, "lr": learning_rate}, {"params": self.head.parameters(), "lr": params.head_learning_rate}])
 
     def loss(self, embeddings: Any, target: Any) -> Any:
         import torch
 
         return torch.nn.functional.cross_entropy(self.head(embeddings), target, weight=self.class_weight)
 
-    def softmax_layer(self, tokenizer: Any, encoder: Any, data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    def softmax_layer(self, trainee: Trainee, data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
         return self.head.weight.detach().numpy().copy(), self.head.bias.detach().numpy().copy()
 
 
@@ -106,11 +163,11 @@ class Contrastive:
     cost of encoding it once; positive and negative pairs weigh the same.
     """
 
-    def __init__(self, encoder: Any, target: Any, labels: tuple[str, ...], params: TransformerParams, learning_rate: float) -> None:
+    def __init__(self, module: Any, target: Any, labels: tuple[str, ...], params: TransformerParams, learning_rate: float) -> None:
         import torch
 
         self.labels, self.params = labels, params
-        self.optimizer = torch.optim.AdamW(encoder.parameters(), lr=learning_rate)
+        self.optimizer = torch.optim.AdamW(module.parameters(), lr=learning_rate)
 
     def loss(self, embeddings: Any, target: Any) -> Any:
         import torch
@@ -121,17 +178,26 @@ class Contrastive:
         terms = [errors[upper & mask].mean() for mask in (same.bool(), ~same.bool()) if (upper & mask).any()]
         return torch.stack(terms).mean() if terms else (embeddings * 0).sum()
 
-    def softmax_layer(self, tokenizer: Any, encoder: Any, data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        features = embed(tokenizer, encoder, data.texts, self.params.batch_size, self.params.max_length)
-        weight, bias, _ = linear_head(features, data.labels, data.groups, self.labels, self.params.c_grid, seed)
+    def softmax_layer(self, trainee: Trainee, data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        weight, bias, _ = linear_head(trainee.embed(data.texts), data.labels, data.groups, self.labels, self.params.c_grid, seed)
         return weight, bias
 
 
-STEPS: dict[str, type[FineTune] | type[Contrastive]] = {"finetune": FineTune, "setfit": Contrastive}
+STEPS: dict[str, type[FineTune] | type[Contrastive]] = {"finetune": FineTune, "setfit": Contrastive, "top": FineTune}
+
+
+def settings(params: TransformerParams) -> list[tuple[int | None, float]]:
+    """(top layers trained, learning rate) pairs of the grid; None trains the whole encoder."""
+    layers: tuple[int | None, ...] = params.top_layers if params.recipe == "top" else (None,)
+    return [(count, rate) for count in layers for rate in params.learning_rates]
+
+
+def start(params: TransformerParams, texts: Sequence[str], layers: int | None) -> Trainee:
+    return WholeEncoder(params, texts) if layers is None else TopLayers(params, texts, layers)
 
 
 def tune(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed: int) -> Tuned:
-    """The best (learning rate, epochs) state on the held-out training articles."""
+    """The best (setting, epochs) state on the held-out training articles."""
     import torch
     from transformers import set_seed
 
@@ -139,28 +205,26 @@ def tune(data: Dataset, labels: tuple[str, ...], params: TransformerParams, seed
     train, held = data.subset(train_rows), data.subset(held_rows)
     held_gold = [labels.index(name) for name in held.labels]
     target = torch.tensor([labels.index(name) for name in train.labels])
-    best: tuple[float, Tuned, np.ndarray] | None = None
-    for learning_rate in params.learning_rates:
+    best: tuple[float, Trainee, dict[str, Any], np.ndarray, np.ndarray, np.ndarray] | None = None
+    for layers, learning_rate in settings(params):
         set_seed(seed)
-        tokenizer, encoder = load_encoder(params.base_model)
-        table = token_table(tokenizer, train.texts, params.max_length)
-        lengths = np.array([len(ids) for ids in table["input_ids"]])
-        step = STEPS[params.recipe](encoder, target, labels, params, learning_rate)
+        trainee = start(params, train.texts, layers)
+        step = STEPS[params.recipe](trainee.module, target, labels, params, learning_rate)
         rng = np.random.default_rng(seed)
         for _ in range(params.epochs):
-            encoder.train()
-            for rows in epoch_batches(lengths, params.batch_size, rng):
-                loss = step.loss(encode_rows(tokenizer, encoder, table, rows), target[rows])
+            trainee.module.train()
+            for rows in epoch_batches(trainee.lengths, params.batch_size, rng):
+                loss = step.loss(trainee.batch(rows), target[rows])
                 step.optimizer.zero_grad()
                 loss.backward()
                 step.optimizer.step()
-            encoder.eval()
-            weight, bias = step.softmax_layer(tokenizer, encoder, train, seed)
-            proba = softmax(embed(tokenizer, encoder, held.texts, params.batch_size, params.max_length) @ weight.T + bias)
+            trainee.module.eval()
+            weight, bias = step.softmax_layer(trainee, train, seed)
+            proba = softmax(trainee.embed(held.texts) @ weight.T + bias)
             score = float(f1_score(held_gold, proba.argmax(axis=1), labels=range(len(labels)), average="macro", zero_division=0))
             if best is None or score > best[0]:
-                best = (score, Tuned(tokenizer, copy.deepcopy(encoder), weight, bias, 1.0), proba)
+                best = (score, trainee, copy.deepcopy(trainee.module.state_dict()), weight, bias, proba)
     assert best is not None  # the grid and the epochs are never empty (params checks)
-    _, tuned, proba = best
-    tuned.temperature = fit_temperature(proba, held_gold)
-    return tuned
+    _, trainee, state, weight, bias, proba = best
+    tokenizer, encoder = trainee.kept(state)
+    return Tuned(tokenizer, encoder, weight, bias, fit_temperature(proba, held_gold))

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from pipeline.errors import StanceError
 from pipeline.files import atomic_writer
+from pipeline.kinds import kind_named
 from pipeline.models.onnx_runtime import ONNX_FILE
 from pipeline.predict import ray_engine
 from pipeline.predict.api import StanceModel, load
@@ -101,7 +102,7 @@ def run(job: Job, errors: Console) -> tuple[str, bool]:
     if output is not None:
         refuse_to_overwrite(found, output)
     model = load(job.model, job.backend, job.min_confidence, job.params)
-    if model.card.kind == "transformer" and model.runtime == "torch" and model.backend == "onnx":
+    if kind_named(model.card.kind).exports_onnx and model.runtime == "torch" and model.backend == "onnx":
         warn(f"{model.folder} has no {ONNX_FILE} (trained before the export); running torch, slower; `dvc repro` makes one.")
     tally = Tally()
     show_progress = errors.is_terminal and (output is not None or not sys.stdout.isatty())

@@ -111,7 +111,8 @@ def train(
     cv["claim_precision"] = train_params.claim_precision
     cv |= card_scores(predictions, labels, evaluate, seed)
 
-    curve = learning_curve(data, fit, train_params.learning_curve, train_params.folds, seed)
+    sizes = () if kind in train_params.learning_curve_skip else train_params.learning_curve
+    curve = learning_curve(data, fit, sizes, train_params.folds, seed)
     splits = folds(data, train_params.folds, seed)
     all_articles = float(np.mean([len(set(np.asarray(data.groups)[train])) for train, _ in splits]))
     curve.append({"articles": all_articles, "train_sentences": float(np.mean([len(train) for train, _ in splits])), "pred": pred})

@@ -31,6 +31,7 @@ def fast(project: Path) -> Path:
     quick["report"].update(focus="tfidf", baseline="majority")
     quick["tfidf"]["c_grid"] = [1.0]
     quick["train"]["learning_curve"] = [3]
+    quick["train"]["learning_curve_skip"] = ["majority"]  # as the fine-tuned transformer's is: its full CV is its only point
     quick["floor"] = {"tfidf": 0.0}
     path = project / "configs" / "fast.yaml"
     path.write_text(yaml.safe_dump(quick, sort_keys=False), encoding="utf-8")
@@ -95,7 +96,7 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
         assert [r["id"] for r in predictions] == [s["id"] for s in sentences]
         assert not any("text" in r for r in predictions)
         curve = json.loads((project / "reports" / "cv" / f"{kind}.curve.json").read_text(encoding="utf-8"))
-        assert [p["articles"] for p in curve][:1] == [3] and len(curve) == 2
+        assert [p["articles"] for p in curve][:-1] == ([] if kind == "majority" else [3])
         assert curve[-1]["pred"] == [r["pred"] for r in predictions]
     assert (project / "models" / "tfidf" / "tfidf.skops").is_file()
     assert (project / "models" / "majority" / "majority.json").is_file()
@@ -123,6 +124,7 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     per_article = (project / "reports" / "per_article.csv").read_text(encoding="utf-8").splitlines()
     assert per_article[0] == "article,slice,sentences,claims,macro_f1_majority,macro_f1_tfidf" and len(per_article) == 12
     assert [p["articles"] for p in metrics["learning_curve"]["tfidf"]][:1] == [3]
+    assert len(metrics["learning_curve"]["tfidf"]) == 2 and len(metrics["learning_curve"]["majority"]) == 1
     merged = jsonl(project / "reports" / "cv_predictions.jsonl")
     assert len(merged) == 471 and set(merged[0]["predictions"]) == {"majority", "tfidf"}
     plots = project / "reports" / "plots"
@@ -158,12 +160,15 @@ def test_segment_train_evaluate_report_check_floor(project: Path, fast: Path) ->
     assert "## Confidence: tfidf" in report and "![reliability](plots/reliability.png)" in report
     assert "| model | macro-F1 | claim-vs-none F1 | stance macro-F1 (gold claims) | accuracy | macro-F1 by article | calibration error |" in report
     assert "## Per slice (macro-F1)" in report and "## Per genre (macro-F1)" in report and "| majority - tfidf |" in report
+    assert "- majority: the most frequent label (configs/params.yaml `majority`).\n- tfidf: TF-IDF" in report
     assert "## Behaviour (pass rate by capability)" in report and "| neutral report of a meeting | 6 | 100% |" in report
     for name in ("majority", "**tfidf**"):
         row = next(line for line in report.splitlines() if line.startswith(f"| {name} |"))
         plain = name.strip("*")
         assert f"{metrics['cv'][plain]['macro_f1']:.3f} [" in row
     assert "## Per class: tfidf" in report and "## Confusion matrix: tfidf" in report
+    curve = report[report.index("| training articles | majority | tfidf |") :].splitlines()
+    assert curve[2].startswith("| 3 |  | ") and curve[3].count("[") == 2  # majority's curve skipped: only its full CV has a cell
 
     floor = ok(stance("check-floor", *params))
     assert floor == f"tfidf: CV macro-F1 {metrics['cv']['tfidf']['macro_f1']:.3f} >= floor 0.000.\n"
@@ -213,7 +218,7 @@ def test_missing_inputs_are_one_line(project: Path, fast: Path) -> None:
     assert one_line_error(stance("train", "majority", *params)) == f"error: {sentences}: no sentences file; run `dvc repro segment` first."
     assert "no cross-validation predictions for 'majority'" in one_line_error(stance("evaluate", *params))
     assert one_line_error(stance("report", *params)) == f"error: {Path('reports') / 'scores.json'}: no such file."
-    assert one_line_error(stance("train", "svm", *params)) == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, fast."
+    assert one_line_error(stance("train", "svm", *params)) == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, tuned, fast."
 
 
 def test_bad_params_value_is_one_line(project: Path, fast: Path) -> None:
@@ -284,7 +289,7 @@ def test_stage_entry_points_print_what_the_commands_print_and_fail_in_one_line(p
     assert segmented.stdout == ok(stance("segment")).replace("data/", "../data/")
     unknown = run_stage("pipeline.training.stage", "svm", "--params", str(fast), cwd=project)
     assert (unknown.returncode, unknown.stdout) == (1, "")
-    assert unknown.stderr == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, fast.\n"
+    assert unknown.stderr == "error: unknown model kind 'svm'; expected one of majority, tfidf, transformer, tuned, fast.\n"
     for args in (["evaluate"], ["report"]):
         missing = run_stage("pipeline.evaluation.stage", *args, "--params", "nowhere.yaml", cwd=project)
         assert (missing.returncode, missing.stderr) == (1, "error: nowhere.yaml: parameters file not found.\n")

@@ -147,7 +147,7 @@ def test_unknown_keys_are_named_in_sorted_order() -> None:
         build(TrainParams, {"seed": 1, "zeta": 1, "alpha": 2}, "train", "models/x/model.json")
     assert (
         str(caught.value)
-        == "models/x/model.json: unknown key train.alpha; expected one of ['claim_precision', 'confidence_grid', 'folds', 'learning_curve', 'seed']."
+        == "models/x/model.json: unknown key train.alpha; expected one of ['claim_precision', 'confidence_grid', 'folds', 'learning_curve', 'learning_curve_skip', 'seed']."
     )
 
 
@@ -181,6 +181,7 @@ def test_missing_unknown_or_malformed_section(params: dict[str, Any]) -> None:
         ("tfidf", TfidfParams, {"c_grid": 1.0}, "tfidf.c_grid must be a list, got 1.0"),
         ("tfidf", TfidfParams, {"c_grid": [1.0, "ten"]}, r"tfidf.c_grid\[1\] must be float, got 'ten'"),
         ("transformer", TransformerParams, {"learning_rates": ["2e-5"]}, r"transformer.learning_rates\[0\] must be float, got '2e-5'"),
+        ("transformer", TransformerParams, {"top_layers": [1.5]}, r"transformer.top_layers\[0\] must be int, got 1.5"),
         ("train", TrainParams, {"seed": False}, "train.seed must be int, got False"),
         ("paths", Paths, {"articles": 5}, "paths.articles must be a path string, got 5"),
         ("segment", SegmentParams, {"extra_abbreviations": "lieut"}, "segment.extra_abbreviations must be a list"),
@@ -227,9 +228,11 @@ def test_label_set_positives_keep_the_configured_order() -> None:
         ("evaluate", EvaluateParams, {"confidence": 1.5}, "confidence must be between 0.5 and 1"),
         ("tfidf", TfidfParams, {"word_ngrams": [2, 1]}, r"tfidf.word_ngrams must be \[low, high\]"),
         ("tfidf", TfidfParams, {"c_grid": [0.0, 1.0]}, "tfidf.c_grid must be positive"),
-        ("transformer", TransformerParams, {"recipe": "magic"}, "transformer.recipe 'magic' is not one of head, setfit, finetune"),
+        ("transformer", TransformerParams, {"recipe": "magic"}, "transformer.recipe 'magic' is not one of head, setfit, finetune, top"),
         ("transformer", TransformerParams, {"max_length": 4}, "max_length must be within 8..512"),
         ("transformer", TransformerParams, {"epochs": 0}, "transformer.epochs must be at least 1"),
+        ("transformer", TransformerParams, {"top_layers": [0, 2]}, r"transformer.top_layers must be whole numbers of at least 1, got \[0, 2\]"),
+        ("transformer", TransformerParams, {"top_layers": []}, "transformer.top_layers must be whole numbers of at least 1, got \\[\\]"),
         ("report", ReportParams, {"top_errors": -1}, "report.top_errors must be >= 0"),
     ],
 )

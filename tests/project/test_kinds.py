@@ -85,7 +85,7 @@ def test_the_dvc_check_sees_a_missing_section() -> None:
 
 def test_every_name_of_a_kind_derives_from_the_table() -> None:
     assert MODEL_KINDS == tuple(KINDS) == tuple(registry.KINDS) == tuple(CONFIG.kinds)
-    assert MODEL_NAMES == {"majority": "majority", "tfidf": "tfidf", "baseline": "tfidf", "transformer": "transformer", "fast": "fast"}
+    assert MODEL_NAMES == {"majority": "majority", "tfidf": "tfidf", "baseline": "tfidf", "transformer": "transformer", "tuned": "tuned", "fast": "fast"}
     assert len(MODEL_NAMES) == sum(1 + len(kind.aliases) for kind in TABLE), "an alias may not repeat a name"
 
 
@@ -113,7 +113,7 @@ def test_the_report_line_fills_in_the_recipe() -> None:
     params = dataclasses.replace(CONFIG.kind_params("transformer"), recipe="setfit", descriptions=False)
     assert recipe("transformer", params) == "`setfit` recipe"
     assert recipe("majority", CONFIG.kind_params("majority")) == "the most frequent label"
-    with pytest.raises(StanceError, match=r"unknown model kind 'svm'; expected one of majority, tfidf, transformer, fast\."):
+    with pytest.raises(StanceError, match=r"unknown model kind 'svm'; expected one of majority, tfidf, transformer, tuned, fast\."):
         kind_named("svm")
 
 

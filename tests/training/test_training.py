@@ -436,7 +436,7 @@ def test_the_contrastive_loss_is_zero_for_perfectly_separated_labels_and_not_oth
 
 
 @pytest.mark.slow  # fine-tunes the encoder, twice per recipe
-@pytest.mark.parametrize("recipe", ["finetune", "setfit"])
+@pytest.mark.parametrize("recipe", ["finetune", "setfit", "top"])
 def test_tuned_recipes_train_deterministically_and_calibrate(tiny: Dataset, label_set: LabelSet, recipe: str) -> None:
     import torch
 
