@@ -15,6 +15,7 @@ export and inference are those of every other recipe.
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -72,8 +73,11 @@ def lower_activations(base_model: str, max_length: int, batch_size: int, layers:
 
 
 def top_module(encoder: Any, first: int) -> Any:
-    """A trainable copy of the encoder's layers from `first` on; everything else in it (MPNet's shared position bias) stays frozen."""
-    top = copy.deepcopy(encoder.encoder)
+    """A trainable copy of the encoder's layers from `first` on; everything else in it (MPNet's shared position bias) stays frozen.
+
+    The layers below `first` are left out of the copy (the memo hands back the originals, then the slice drops them).
+    """
+    top = copy.deepcopy(encoder.encoder, memo={id(layer): layer for layer in encoder.encoder.layer[:first]})
     top.layer = top.layer[first:]
     top.requires_grad_(False)
     top.layer.requires_grad_(True)
@@ -102,3 +106,15 @@ def with_top(encoder: Any, top: Any, first: int) -> Any:
         whole.encoder.layer[first + offset].load_state_dict(layer.state_dict())
     whole.eval()
     return whole
+
+
+def release_caches() -> None:
+    """Drop this process's frozen encoders with their embeddings and activations.
+
+    They serve every fit of one training run; after the last, the ONNX export
+    needs the memory more: while they were kept, the `tuned` kind's export
+    raised the peak of its final fit (3.2 GB) to 3.5 GB; freed, it stays below.
+    """
+    lower_activations.cache_clear()
+    frozen.cache_clear()
+    gc.collect()

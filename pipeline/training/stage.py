@@ -15,6 +15,7 @@ from pipeline.labels.records import training_rows
 from pipeline.models.card import corpus_summaries
 from pipeline.models.folder import save_model
 from pipeline.models.registry import kind_of
+from pipeline.models.top_layers import release_caches
 from pipeline.params import Paths
 from pipeline.training.crossval import with_articles
 from pipeline.training.train import train as train_kind
@@ -34,6 +35,7 @@ def train(config: Config, kind: str) -> str:
     result = train_kind(
         kind, Dataset.from_labeled(rows), config.labels, config.segment, config.kind_params(kind), config.train, config.evaluate, descriptions, corpora
     )
+    release_caches()
     save_model(result.model, result.card, paths.models / kind)
     write_jsonl(cv_file(paths.reports, kind), (p.to_json() for p in with_articles(result.predictions, rows)))
     write_json(curve_file(paths.reports, kind), result.curve)

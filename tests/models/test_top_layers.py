@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pipeline.errors import StanceError
-from pipeline.models.encoder import embed
-from pipeline.models.top_layers import LowerActivations, layer_count, lower_activations, run_top, top_module, with_top
+from pipeline.models.encoder import embed, frozen
+from pipeline.models.top_layers import LowerActivations, layer_count, lower_activations, release_caches, run_top, top_module, with_top
 from tests.conftest import TEST_ENCODER
 
 TEXTS = (
@@ -42,6 +42,8 @@ def test_a_trained_top_lands_in_a_copy_of_the_encoder_and_the_frozen_encoder_is_
     before = {name: value.clone() for name, value in lower.encoder.state_dict().items()}
     top = top_module(lower.encoder, first)
     assert all(p.requires_grad for p in top.layer.parameters())
+    shared = {p.data_ptr() for p in top.parameters()} & {p.data_ptr() for p in lower.encoder.parameters()}
+    assert len(top.layer) == 1 and not shared  # a copy of the last layer alone
     assert sum(p.requires_grad for p in top.parameters()) == sum(1 for _ in top.layer.parameters())
     optimizer = torch.optim.SGD([p for p in top.parameters() if p.requires_grad], lr=0.5)
     loss = run_top(top, lower.encoder.config, lower.hidden(TEXTS, first))[:, 0].sum()
@@ -66,3 +68,10 @@ def test_asking_for_more_layers_than_the_encoder_has_is_one_error() -> None:
 def test_an_encoder_without_a_layer_list_is_one_error() -> None:
     with pytest.raises(StanceError, match="the top recipe needs a BERT-style encoder"):
         layer_count(object(), "some/model")
+
+
+def test_releasing_the_caches_drops_the_encoder_and_its_activations(lower: LowerActivations) -> None:
+    lower.hidden(TEXTS, lower.firsts[0])
+    release_caches()
+    assert frozen.cache_info().currsize == 0 and lower_activations.cache_info().currsize == 0
+    assert lower_activations(TEST_ENCODER, 64, 2, (1, 2)) is not lower
