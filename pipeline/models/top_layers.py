@@ -113,7 +113,7 @@ def release_caches() -> None:
 
     They serve every fit of one training run; after the last, the ONNX export
     needs the memory more: while they were kept, the `tuned` kind's export
-    raised the peak of its final fit (3.2 GB) to 3.5 GB; freed, it stays below.
+    raised the peak of its final fit (3.1 GiB) to 3.4 GiB; freed, it stays below.
     """
     lower_activations.cache_clear()
     frozen.cache_clear()
