@@ -1,15 +1,17 @@
-"""Which ONNX export of the trained transformer classifies fastest on this CPU?
+"""Which ONNX export of the trained transformer keeps torch's labels, and how fast does each run on this CPU?
 
-The product's export (int8 weights, one scale per output channel) against the
-other settings onnxruntime offers: the float graph, one scale per matrix,
-unsigned weights, the graph fused by onnxruntime's transformer optimizer
-(attention, GELU and layer norms as single operators; it needs the encoder's
-plain "eager" attention to find them), and 4-bit weights. Each runs through
-the product's own inference code (pipeline.models.onnx_runtime) on the same
-sentences as benchmarks/predict_speed.py, in one process, so only inference is
-timed, not start-up. Labels are compared with the float graph's.
+The product's export (int8 weights with one scale per block of
+`transformer.onnx_block_size`, int8 products) against smaller and larger
+blocks, 4-bit weights, the float graph, and the export the product used
+before 2026-12-07: onnxruntime's dynamic quantisation, one scale per output
+channel for the weights and one per tensor for their inputs, 7-bit weights,
+the feed-forward outputs kept float. Each runs through the product's own
+inference code (pipeline.models.onnx_runtime), one sentence per run as
+`stance predict` does, on the same sentences as benchmarks/predict_speed.py,
+in one process, so only inference is timed, not start-up. Labels are compared
+with the float graph's.
 
-    python benchmarks/onnx_variants.py [--model models/transformer] [--sentences 3000] [--rounds 3]
+    python benchmarks/onnx_variants.py [--model models/transformer] [--sentences 600] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -26,12 +28,9 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import onnx
 import onnxruntime
 import typer
-from onnxruntime.quantization import QuantType
-from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-from onnxruntime.transformers.optimizer import optimize_model
+from onnxruntime.quantization import QuantType, quantize_dynamic
 from workload import (
     RESULTS,
     ModelOption,
@@ -47,58 +46,39 @@ from workload import (
 from pipeline.config import DEFAULT_PARAMS, load_config
 from pipeline.files import write_json
 from pipeline.models.folder import load_model
-from pipeline.models.onnx_export import export_float, head_nodes, quantize_int8
-from pipeline.models.onnx_runtime import OnnxClassifier, inference_session, load
+from pipeline.models.onnx_export import export_float, head_nodes, quantize_blocks
+from pipeline.models.onnx_runtime import SENTENCES_PER_RUN, OnnxClassifier, inference_session, load
 
 app = typer.Typer(add_completion=False)
 
-PRODUCT = "int8, per channel (the product)"
+PRODUCT = "int8, blocks of transformer.onnx_block_size (the product)"
+DYNAMIC = "int8 dynamic, one scale per tensor, 7 bits, feed-forward outputs float (before 2026-12-07)"
 
 
-def fused(float_path: Path, path: Path, hidden_size: int, heads: int) -> None:
-    optimize_model(str(float_path), model_type="bert", num_heads=heads, hidden_size=hidden_size).save_model_to_file(str(path))
-
-
-def four_bit(float_path: Path, path: Path) -> None:
-    quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(float_path)), bits=4, block_size=32, is_symmetric=True, accuracy_level=4, nodes_to_exclude=head_nodes(float_path)
+def dynamic(float_path: Path, path: Path) -> None:
+    """The export before 2026-12-07, with its settings of then."""
+    quantize_dynamic(
+        float_path,
+        path,
+        op_types_to_quantize=["MatMul"],
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=True,
+        nodes_to_exclude=head_nodes(float_path, (r"layer\.\d+/output/dense/",)),
     )
-    quantizer.process()
-    quantizer.model.save_model_to_file(str(path))
 
 
-def build_variants(model_folder: Path, scratch: Path) -> dict[str, Path]:
+def build_variants(model_folder: Path, scratch: Path, block_size: int) -> dict[str, Path]:
     """Every variant's graph, written under `scratch`; the model folder is only read."""
     calibrated, _ = load_model(model_folder, "torch")
-    model = calibrated.model
-    config = model.encoder.config  # type: ignore[attr-defined]
-    names = [
-        "float32",
-        PRODUCT,
-        "int8, one scale per matrix",
-        "int8, unsigned weights",
-        "float32, fused",
-        "int8, fused",
-        "4-bit weights, int8 compute",
-    ]
+    blocks = {f"int8, blocks of {size}": (8, size) for size in sorted({block_size // 2, block_size * 2})} | {"4-bit weights, blocks of 32": (4, 32)}
+    names = ["float32", PRODUCT, *blocks, DYNAMIC]
     variants = {name: scratch / f"{index}.onnx" for index, name in enumerate(names)}
-    export_float(model, variants["float32"])  # type: ignore[arg-type]
-    quantize_int8(variants["float32"], variants[PRODUCT])
-    quantize_int8(variants["float32"], variants["int8, one scale per matrix"], per_channel=False)
-    quantize_int8(variants["float32"], variants["int8, unsigned weights"], weight_type=QuantType.QUInt8)
-    four_bit(variants["float32"], variants["4-bit weights, int8 compute"])
-    model.encoder.set_attn_implementation("eager")  # type: ignore[attr-defined]
-    eager = scratch / "eager.onnx"
-    export_float(model, eager)  # type: ignore[arg-type]
-    fused(eager, variants["float32, fused"], config.hidden_size, config.num_attention_heads)
-    # The fused head is one Gemm, which is not quantised; the attention operators are.
-    quantize_int8(
-        variants["float32, fused"],
-        variants["int8, fused"],
-        op_types_to_quantize=["MatMul", "Attention"],
-        nodes_to_exclude=[],
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    export_float(calibrated.model, variants["float32"])  # type: ignore[arg-type]
+    quantize_blocks(variants["float32"], variants[PRODUCT], block_size)
+    for name, (bits, size) in blocks.items():
+        quantize_blocks(variants["float32"], variants[name], size, bits=bits)
+    dynamic(variants["float32"], variants[DYNAMIC])
     return variants
 
 
@@ -112,10 +92,10 @@ def timed(classifier: OnnxClassifier, texts: list[str]) -> tuple[float, np.ndarr
 def main(
     params: ParamsOption = DEFAULT_PARAMS,
     model: ModelOption = None,
-    sentences: SentencesOption = 3000,
-    rounds: RoundsOption = 3,
+    sentences: SentencesOption = 600,
+    rounds: RoundsOption = 1,
     output: OutputOption = RESULTS / "onnx_variants.json",
-    batch_sizes: Annotated[str, typer.Option("--batch-sizes", help="Batch sizes tried with the product's export.")] = "8,32,128",
+    batch_sizes: Annotated[str, typer.Option("--batch-sizes", help="Batch sizes tried with the product's export besides one sentence per run.")] = "32",
 ) -> None:
     """Time every ONNX export setting on the same sentences, through the product's own classifier."""
     logging.disable(logging.INFO)  # the quantisers log every tensor
@@ -132,9 +112,9 @@ def main(
     load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as tmp:
-        variants = build_variants(folder, Path(tmp))
-        runs = [(name, settings.batch_size) for name in variants]
-        runs += [(PRODUCT, int(size)) for size in batch_sizes.split(",") if int(size) != settings.batch_size]
+        variants = build_variants(folder, Path(tmp), settings.onnx_block_size)
+        runs = [(name, SENTENCES_PER_RUN) for name in variants]
+        runs += [(PRODUCT, int(size)) for size in batch_sizes.split(",") if int(size) != SENTENCES_PER_RUN]
         classifiers = {run: dataclasses.replace(product, session=inference_session(variants[run[0]]), batch_size=run[1]) for run in runs}
         seconds: dict[tuple[str, int], list[float]] = {run: [] for run in runs}
         scores: dict[tuple[str, int], np.ndarray] = {}
@@ -144,7 +124,7 @@ def main(
                 seconds[run].append(elapsed)
                 print(f"round {round_number}: {run[0]}, batch {run[1]}: {elapsed:.1f} s", file=sys.stderr)
 
-    reference = scores[("float32", settings.batch_size)].argmax(axis=1)
+    reference = scores[("float32", SENTENCES_PER_RUN)].argmax(axis=1)
     results = [
         {
             "export": name,
@@ -153,6 +133,7 @@ def main(
             "seconds_all": [round(s, 2) for s in seconds[(name, size)]],
             "sentences_per_s": round(len(texts) / statistics.median(seconds[(name, size)])),
             "label_agreement_with_float32": round(float(np.mean(scores[(name, size)].argmax(axis=1) == reference)), 4),
+            "largest_difference_from_one_per_run": round(float(np.abs(scores[(name, size)] - scores[(name, SENTENCES_PER_RUN)]).max()), 4),
         }
         for name, size in runs
     ]
@@ -160,6 +141,7 @@ def main(
         "date": datetime.date.today().isoformat(),
         "command": " ".join(["python benchmarks/onnx_variants.py", *sys.argv[1:]]),
         "machine": machine(load_before) | {"onnxruntime": onnxruntime.__version__},
+        "block_size": settings.onnx_block_size,
         "sentences": len(texts),
         "tokens": tokens,
         "rounds": rounds,

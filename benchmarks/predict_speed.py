@@ -79,8 +79,8 @@ def with_onnx(folder: Path, scratch: Path) -> Path:
 
     copy = scratch / folder.name
     shutil.copytree(folder, copy)
-    model, _ = load_model(copy, "torch")
-    export_int8(model.model, copy)  # type: ignore[arg-type]
+    model, card = load_model(copy, "torch")
+    export_int8(model.model, copy, card.params)  # type: ignore[arg-type]
     return copy
 
 

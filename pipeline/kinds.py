@@ -72,8 +72,8 @@ class TransformerParams:
     held_out: float
     # Regular expressions over ONNX node names: the encoder's matrix products they match stay float in the int8 export.
     onnx_float: tuple[str, ...]
-    # int8 weights in 7 bits: on CPUs without VNNI, onnxruntime's int8 products can saturate with the full range.
-    onnx_reduce_range: bool
+    # Input weights per int8 scale in the export: a power of two from 16 (onnxruntime's MatMulNBits).
+    onnx_block_size: int
 
     def __post_init__(self) -> None:
         for pattern in self.onnx_float:
@@ -92,6 +92,8 @@ class TransformerParams:
             raise StanceError(f"transformer.held_out must be a share between 0 and 1, got {self.held_out}.")
         positive_grid("transformer.c_grid", self.c_grid)
         positive_grid("transformer.learning_rates", self.learning_rates)
+        if self.onnx_block_size < 16 or self.onnx_block_size & (self.onnx_block_size - 1):
+            raise StanceError(f"transformer.onnx_block_size must be a power of two of at least 16, got {self.onnx_block_size}.")
         if not self.top_layers or min(self.top_layers) < 1:
             raise StanceError(f"transformer.top_layers must be whole numbers of at least 1, got {list(self.top_layers)}.")
 

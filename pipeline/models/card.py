@@ -26,7 +26,7 @@ from pipeline.params import LabelSet, SegmentParams
 CARD = "model.json"
 LIBRARIES = ("stance", "torch", "transformers", "scikit-learn", "skops", "safetensors", "tokenizers", "onnxruntime", "model2vec", "numpy")
 # Version of the card's shape; a card without it, or older, comes from a version of stance that predict can no longer read.
-CARD_VERSION = 4
+CARD_VERSION = 5
 
 
 @dataclass(frozen=True)

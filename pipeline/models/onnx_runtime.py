@@ -4,11 +4,13 @@ It loads without torch or transformers, so `stance predict` starts in a
 fraction of a second; the `tokenizers` library reads the same tokenizer.json
 the torch model uses, so both see the same tokens.
 
-The int8 graph quantises each matrix product's input on the fly with one scale
-for the whole tensor, so in a batch the scale comes from every sentence in it
-and from the padding: a sentence's scores would move with the sentences
-classified beside it. `load` therefore runs one sentence per run, unpadded, so
-its scores are the same alone, in a file or in a folder.
+The int8 graph quantises each matrix product's input on the fly, and
+onnxruntime takes another path through its int8 kernels for a batch than for
+one sentence: the same sentence scored alone and in a padded batch of 32
+differed by up to 0.014 in probability, and the batch was no faster
+(benchmarks/results/onnx_variants.json, 2026-12-07). `load` therefore runs one
+sentence per run, unpadded, so its scores are the same alone, in a file or in
+a folder.
 """
 
 from __future__ import annotations

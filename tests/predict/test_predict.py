@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -87,8 +88,18 @@ def test_onnx_export_agrees_with_torch_on_corpus_sentences(folder: Path, torch_s
     clear = top2[:, 1] - top2[:, 0] > 0.1  # int8 rounding may only flip near-ties
     assert np.array_equal(got.argmax(axis=1)[clear], expected.argmax(axis=1)[clear])
     assert (got.argmax(axis=1) == expected.argmax(axis=1)).mean() >= 0.9
-    assert np.abs(got - expected).max() < 0.15
+    assert np.abs(got - expected).max() < 0.05
     assert np.allclose(got.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_onnx_export_quantises_the_encoders_products_in_blocks_of_the_configured_size(folder: Path) -> None:
+    graph = onnx.load(str(folder / ONNX_FILE)).graph
+    blocks = [node for node in graph.node if node.op_type == "MatMulNBits"]
+    assert blocks and all(node.name.startswith("/encoder/") for node in blocks)
+    sizes = {attribute.i for node in blocks for attribute in node.attribute if attribute.name == "block_size"}
+    assert sizes == {load_config(PARAMS).kind_params("transformer").onnx_block_size}
+    weights = {initializer.name for initializer in graph.initializer}
+    assert not [node.name for node in graph.node if node.op_type == "MatMul" and node.name.startswith("/encoder/") and node.input[1] in weights]
 
 
 def test_torch_backend_runs_the_model_as_trained(folder: Path, torch_scores: np.ndarray, labels: LabelSet) -> None:

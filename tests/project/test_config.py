@@ -233,6 +233,8 @@ def test_label_set_positives_keep_the_configured_order() -> None:
         ("transformer", TransformerParams, {"epochs": 0}, "transformer.epochs must be at least 1"),
         ("transformer", TransformerParams, {"top_layers": [0, 2]}, r"transformer.top_layers must be whole numbers of at least 1, got \[0, 2\]"),
         ("transformer", TransformerParams, {"top_layers": []}, "transformer.top_layers must be whole numbers of at least 1, got \\[\\]"),
+        ("transformer", TransformerParams, {"onnx_block_size": 100}, "transformer.onnx_block_size must be a power of two of at least 16, got 100"),
+        ("transformer", TransformerParams, {"onnx_block_size": 8}, "transformer.onnx_block_size must be a power of two of at least 16, got 8"),
         ("report", ReportParams, {"top_errors": -1}, "report.top_errors must be >= 0"),
     ],
 )

@@ -205,7 +205,7 @@ def test_save_and_load_give_identical_probabilities(request: pytest.FixtureReque
 
 def test_model_card_describes_the_model(tfidf_folder: Path, tfidf_result: TrainingResult, small: Dataset, label_set: LabelSet) -> None:
     card = json.loads((tfidf_folder / CARD).read_text(encoding="utf-8"))
-    assert card["kind"] == "tfidf" and card["card_version"] == 4
+    assert card["kind"] == "tfidf" and card["card_version"] == 5
     assert card["labels"] == {"names": list(label_set.names), "negative": label_set.negative}
     assert card["segment"] == {"extra_abbreviations": list(CONFIG.segment.extra_abbreviations), "max_chars": CONFIG.segment.max_chars}
     assert card["params"] == json.loads(json.dumps(dataclasses.asdict(FAST_TFIDF)))
