@@ -5,11 +5,12 @@ layer) and outputs probabilities, so nothing of ours runs between tokens and
 scores. The encoder's matrix products become onnxruntime's MatMulNBits with
 8-bit weights, one scale per block of `transformer.onnx_block_size` input
 weights, and int8 arithmetic whose inputs are quantised per block of each token
-(accuracy level 4). Scales that small follow mpnet's outlier activations,
-which one scale per tensor (onnxruntime's dynamic quantisation, the export
-before 2026-12-07) clipped: that export scored 0.02 macro-F1 below torch on the
-CV, and on CPUs without VNNI its unsigned products saturated. Symmetric int8
-products cannot saturate. The rest stays float: the word-embedding table, the
+(accuracy level 4). With blocks of 128 mpnet's labels stay within 0.0012
+macro-F1 of torch on the CV; one scale per tensor for the inputs
+(onnxruntime's dynamic quantisation, the export before 2026-12-07) lost 0.02,
+and on CPUs without VNNI its unsigned products saturated. Symmetric int8
+products should not (reasoned from the kernels; no such CPU was at hand to
+measure). The rest stays float: the word-embedding table, the
 softmax layer, which is tiny, and the matrix products whose node names match
 `transformer.onnx_float`. benchmarks/onnx_quality.py checks labels and
 macro-F1 against torch (docs/predicting.md, "int8 quality").
