@@ -15,9 +15,9 @@ from pipeline.errors import StanceError
 from pipeline.params import MODEL_KINDS, LabelSet, increasing_shares
 
 
-def _known_kind(kind: str, where: str) -> None:
+def _known_kind(kind: str, key: str) -> None:
     if kind not in MODEL_KINDS:
-        raise StanceError(f"{where}: {kind!r} is not a model kind; expected one of {', '.join(MODEL_KINDS)}.")
+        raise StanceError(f"{key} {kind!r} is not a model kind; expected one of {', '.join(MODEL_KINDS)}.")
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class System:
     params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _known_kind(self.kind, f"benchmark system {self.name!r}")
+        _known_kind(self.kind, "kind")
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ class SmokeParams:
 
     def __post_init__(self) -> None:
         if min(self.train_per_target, self.eval_per_target) < 1:
-            raise StanceError("benchmark.smoke tweet counts must be at least 1.")
+            raise StanceError("train_per_target and eval_per_target must be at least 1.")
         for kind, overrides in self.params.items():
-            _known_kind(kind, f"benchmark.smoke.params.{kind}")
+            _known_kind(kind, "params names")
             if not isinstance(overrides, dict):
-                raise StanceError(f"benchmark.smoke.params.{kind} must be a mapping.")
+                raise StanceError(f"params.{kind} must be a mapping.")
 
 
 @dataclass(frozen=True)
@@ -74,17 +74,17 @@ class BenchmarkParams:
 
     def __post_init__(self) -> None:
         if not self.targets or not all(isinstance(v, str) and v for v in self.targets.values()):
-            raise StanceError(f"benchmark.targets must map each target folder to a description, got {self.targets!r}.")
+            raise StanceError(f"targets must map each target folder to a description, got {self.targets!r}.")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            raise StanceError(f"benchmark.seeds must be distinct integers, got {list(self.seeds)}.")
+            raise StanceError(f"seeds must be distinct integers, got {list(self.seeds)}.")
         names = [s.name for s in self.systems]
         if not names or len(set(names)) != len(names):
-            raise StanceError(f"benchmark.systems need distinct names, got {names}.")
+            raise StanceError(f"systems need distinct names, got {names}.")
         if len({self.train, self.select, self.test}) != 3:
-            raise StanceError("benchmark.train, select and test must name three different splits.")
+            raise StanceError("train, select and test must name three different splits.")
         if self.selection_folds < 2:
-            raise StanceError(f"benchmark.selection_folds must be at least 2, got {self.selection_folds}.")
-        increasing_shares("benchmark.none_thresholds", self.none_thresholds)
+            raise StanceError(f"selection_folds must be at least 2, got {self.selection_folds}.")
+        increasing_shares("none_thresholds", self.none_thresholds)
 
     @property
     def splits(self) -> tuple[str, str, str]:

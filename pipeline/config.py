@@ -1,9 +1,11 @@
 """configs/params.yaml, read once at the edge into one typed, frozen Config.
 
 Each section is built from its dataclass in `pipeline.params` and checked there
-(ranges, combinations); here, unknown and missing keys are refused and values
-are coerced to the declared types. Every message starts with the file it came
-from: a model card is checked by the same code and named as itself.
+(ranges, combinations); here, unknown and missing keys are refused, values
+are coerced to the declared types, and a check's message, which starts with its
+key, gets the section it was read from in front: one dataclass can serve
+several sections (`transformer` and `tuned`). Every message starts with the
+file it came from: a model card is checked by the same code and named as itself.
 """
 
 from __future__ import annotations
@@ -76,7 +78,11 @@ def _build(cls: type[T], raw: Any, where: str) -> T:
     missing = [name for name, f in fields.items() if name not in raw and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
         raise StanceError(f"section {where} lacks key {missing[0]!r}.")
-    return cls(**{key: _coerce(value, hints[key], f"{where}.{key}") for key, value in raw.items()})
+    values = {key: _coerce(value, hints[key], f"{where}.{key}") for key, value in raw.items()}
+    try:
+        return cls(**values)
+    except StanceError as err:
+        raise StanceError(f"{where}.{err}") from None
 
 
 def build(cls: type[T], raw: Any, where: str, source: str) -> T:

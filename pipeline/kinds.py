@@ -49,8 +49,8 @@ class TfidfParams:
         for name in ("word_ngrams", "char_ngrams"):
             low_high = getattr(self, name)
             if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
-                raise StanceError(f"tfidf.{name} must be [low, high] with 1 <= low <= high, got {list(low_high)}.")
-        positive_grid("tfidf.c_grid", self.c_grid)
+                raise StanceError(f"{name} must be [low, high] with 1 <= low <= high, got {list(low_high)}.")
+        positive_grid("c_grid", self.c_grid)
 
 
 @dataclass(frozen=True)
@@ -80,22 +80,22 @@ class TransformerParams:
             try:
                 re.compile(pattern)
             except re.error as err:
-                raise StanceError(f"transformer.onnx_float has {pattern!r}, which is not a regular expression ({err}).") from None
+                raise StanceError(f"onnx_float has {pattern!r}, which is not a regular expression ({err}).") from None
         if self.recipe not in RECIPES:
-            raise StanceError(f"transformer.recipe {self.recipe!r} is not one of {', '.join(RECIPES)}.")
+            raise StanceError(f"recipe {self.recipe!r} is not one of {', '.join(RECIPES)}.")
         if not 8 <= self.max_length <= 512:
-            raise StanceError(f"transformer.max_length must be within 8..512, got {self.max_length}.")
+            raise StanceError(f"max_length must be within 8..512, got {self.max_length}.")
         for name in ("batch_size", "epochs"):
             if getattr(self, name) < 1:
-                raise StanceError(f"transformer.{name} must be at least 1, got {getattr(self, name)}.")
+                raise StanceError(f"{name} must be at least 1, got {getattr(self, name)}.")
         if not 0 < self.held_out < 1:
-            raise StanceError(f"transformer.held_out must be a share between 0 and 1, got {self.held_out}.")
-        positive_grid("transformer.c_grid", self.c_grid)
-        positive_grid("transformer.learning_rates", self.learning_rates)
+            raise StanceError(f"held_out must be a share between 0 and 1, got {self.held_out}.")
+        positive_grid("c_grid", self.c_grid)
+        positive_grid("learning_rates", self.learning_rates)
         if self.onnx_block_size < 16 or self.onnx_block_size & (self.onnx_block_size - 1):
-            raise StanceError(f"transformer.onnx_block_size must be a power of two of at least 16, got {self.onnx_block_size}.")
+            raise StanceError(f"onnx_block_size must be a power of two of at least 16, got {self.onnx_block_size}.")
         if not self.top_layers or min(self.top_layers) < 1:
-            raise StanceError(f"transformer.top_layers must be whole numbers of at least 1, got {list(self.top_layers)}.")
+            raise StanceError(f"top_layers must be whole numbers of at least 1, got {list(self.top_layers)}.")
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,10 @@ class FastParams:
 
     def __post_init__(self) -> None:
         if self.pca_dims < 2:
-            raise StanceError(f"fast.pca_dims must be at least 2, got {self.pca_dims}.")
+            raise StanceError(f"pca_dims must be at least 2, got {self.pca_dims}.")
         if self.max_length < 8:
-            raise StanceError(f"fast.max_length must be at least 8, got {self.max_length}.")
-        positive_grid("fast.c_grid", self.c_grid)
+            raise StanceError(f"max_length must be at least 8, got {self.max_length}.")
+        positive_grid("c_grid", self.c_grid)
 
 
 # --- the table ------------------------------------------------------------------------------------

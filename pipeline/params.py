@@ -2,7 +2,8 @@
 
 configs/params.yaml is the one place that holds values: no field here has a
 default, so the file and the code cannot drift apart. Each check raises a
-StanceError whose message names the key; `pipeline.config` adds the file.
+StanceError whose message starts with the key; `pipeline.config` puts the
+section it was read as and the file in front.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class SegmentParams:
 
     def __post_init__(self) -> None:
         if self.max_chars < 100:
-            raise StanceError(f"segment.max_chars must be at least 100, got {self.max_chars}.")
+            raise StanceError(f"max_chars must be at least 100, got {self.max_chars}.")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class SliceParams:
             try:
                 re.compile(pattern)
             except re.error as err:
-                raise StanceError(f"slices.patterns.{name} is not a regular expression ({err}): {pattern!r}.") from None
+                raise StanceError(f"patterns.{name} is not a regular expression ({err}): {pattern!r}.") from None
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,9 @@ class LabelSet:
 
     def __post_init__(self) -> None:
         if len(self.names) < 2 or len(set(self.names)) != len(self.names):
-            raise StanceError(f"labels.names must be at least two distinct labels, got {list(self.names)}.")
+            raise StanceError(f"names must be at least two distinct labels, got {list(self.names)}.")
         if self.negative not in self.names:
-            raise StanceError(f"labels.negative {self.negative!r} is not one of {list(self.names)}.")
+            raise StanceError(f"negative {self.negative!r} is not one of {list(self.names)}.")
 
     @property
     def positives(self) -> tuple[str, ...]:
@@ -112,12 +113,12 @@ class TrainParams:
 
     def __post_init__(self) -> None:
         if self.folds < 2:
-            raise StanceError(f"train.folds must be at least 2, got {self.folds}.")
+            raise StanceError(f"folds must be at least 2, got {self.folds}.")
         if any(n < 2 for n in self.learning_curve):
-            raise StanceError(f"train.learning_curve counts articles and needs at least 2 each, got {list(self.learning_curve)}.")
+            raise StanceError(f"learning_curve counts articles and needs at least 2 each, got {list(self.learning_curve)}.")
         if not 0 < self.claim_precision <= 1:
-            raise StanceError(f"train.claim_precision must be a share between 0 and 1, got {self.claim_precision}.")
-        increasing_shares("train.confidence_grid", self.confidence_grid)
+            raise StanceError(f"claim_precision must be a share between 0 and 1, got {self.claim_precision}.")
+        increasing_shares("confidence_grid", self.confidence_grid)
 
 
 def increasing_shares(name: str, grid: tuple[float, ...]) -> None:
@@ -135,11 +136,11 @@ class EvaluateParams:
 
     def __post_init__(self) -> None:
         if self.calibration_bins < 2:
-            raise StanceError(f"evaluate.calibration_bins must be at least 2, got {self.calibration_bins}.")
+            raise StanceError(f"calibration_bins must be at least 2, got {self.calibration_bins}.")
         if self.bootstrap < 100:
-            raise StanceError(f"evaluate.bootstrap must be at least 100, got {self.bootstrap}.")
+            raise StanceError(f"bootstrap must be at least 100, got {self.bootstrap}.")
         if not 0.5 < self.confidence < 1:
-            raise StanceError(f"evaluate.confidence must be between 0.5 and 1, got {self.confidence}.")
+            raise StanceError(f"confidence must be between 0.5 and 1, got {self.confidence}.")
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class ReportParams:
 
     def __post_init__(self) -> None:
         if self.top_errors < 0 or self.max_text < 20:
-            raise StanceError("report.top_errors must be >= 0 and report.max_text >= 20.")
+            raise StanceError("top_errors must be >= 0 and max_text >= 20.")
 
 
 @dataclass(frozen=True)
@@ -169,13 +170,13 @@ class PredictParams:
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
-            raise StanceError(f"predict.backend {self.backend!r} is not one of {', '.join(BACKENDS)}.")
+            raise StanceError(f"backend {self.backend!r} is not one of {', '.join(BACKENDS)}.")
         if self.chunk < 1:
-            raise StanceError(f"predict.chunk must be at least 1, got {self.chunk}.")
+            raise StanceError(f"chunk must be at least 1, got {self.chunk}.")
         if self.evidence < 0:
-            raise StanceError(f"predict.evidence must be 0 or more, got {self.evidence}.")
+            raise StanceError(f"evidence must be 0 or more, got {self.evidence}.")
         if self.min_claims < 1:
-            raise StanceError(f"predict.min_claims must be at least 1, got {self.min_claims}.")
+            raise StanceError(f"min_claims must be at least 1, got {self.min_claims}.")
 
 
 @dataclass(frozen=True)
@@ -190,9 +191,9 @@ class LabelingParams:
 
     def __post_init__(self) -> None:
         if any(len(key) != 1 for key in self.keys) or len(set(self.keys)) != len(self.keys):
-            raise StanceError(f"labeling.keys must be distinct single characters, got {list(self.keys)}.")
+            raise StanceError(f"keys must be distinct single characters, got {list(self.keys)}.")
         taken = sorted(set(self.keys) & set(CONTROL_KEYS))
         if taken:
-            raise StanceError(f"labeling.keys uses {taken[0]!r}, which is a control key (skip, undo, note or quit).")
+            raise StanceError(f"keys uses {taken[0]!r}, which is a control key (skip, undo, note or quit).")
         if not 0 <= self.context <= 5:
-            raise StanceError(f"labeling.context must be within 0..5, got {self.context}.")
+            raise StanceError(f"context must be within 0..5, got {self.context}.")

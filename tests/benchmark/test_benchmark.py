@@ -130,10 +130,11 @@ def test_only_the_val_winner_of_each_kind_is_scored_on_test(corpus: dict, params
     ("change", "message"),
     [
         (lambda b: b["systems"][0].update(colour="red"), "unknown key benchmark.systems[0].colour"),
-        (lambda b: b["systems"][0].update(kind="svm"), "benchmark system 'majority': 'svm' is not a model kind; expected one of majority, tfidf, transformer"),
+        (lambda b: b["systems"][0].update(kind="svm"), "benchmark.systems[0].kind 'svm' is not a model kind; expected one of majority, tfidf, transformer"),
         (lambda b: b.update(seeds=[1, 1]), "benchmark.seeds must be distinct"),
         (lambda b: b.update(select="test"), "three different splits"),
-        (lambda b: b["smoke"]["params"].update(svm={}), "benchmark.smoke.params.svm"),
+        (lambda b: b["smoke"]["params"].update(svm={}), "benchmark.smoke.params names 'svm' is not a model kind"),
+        (lambda b: b["smoke"].update(train_per_target=0), "benchmark.smoke.train_per_target and eval_per_target must be at least 1"),
     ],
 )
 def test_config_mistakes_are_named(params: dict, change, message: str) -> None:

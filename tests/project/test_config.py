@@ -231,6 +231,8 @@ def test_label_set_positives_keep_the_configured_order() -> None:
         ("transformer", TransformerParams, {"recipe": "magic"}, "transformer.recipe 'magic' is not one of head, setfit, finetune, top"),
         ("transformer", TransformerParams, {"max_length": 4}, "max_length must be within 8..512"),
         ("transformer", TransformerParams, {"epochs": 0}, "transformer.epochs must be at least 1"),
+        # The tuned kind shares the transformer's dataclass: a mistake there is named in its own section.
+        ("tuned", TransformerParams, {"epochs": 0}, r"^configs/params\.yaml: tuned\.epochs must be at least 1, got 0\.$"),
         ("transformer", TransformerParams, {"top_layers": [0, 2]}, r"transformer.top_layers must be whole numbers of at least 1, got \[0, 2\]"),
         ("transformer", TransformerParams, {"top_layers": []}, "transformer.top_layers must be whole numbers of at least 1, got \\[\\]"),
         ("transformer", TransformerParams, {"onnx_block_size": 100}, "transformer.onnx_block_size must be a power of two of at least 16, got 100"),
