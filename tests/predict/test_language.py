@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import islice
+from pathlib import Path
 
+import py3langid  # type: ignore[import-untyped]
 import pytest
+from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
 from pipeline.predict.inputs import InputSentence
-from pipeline.predict.language import NAMED_ARTICLES, with_language
+from pipeline.predict.language import NAMED_ARTICLES, cached_model, load_identifier, with_language
 
 TEXTS = {
     "en": [
@@ -195,3 +198,42 @@ def test_long_article_is_told_from_its_head_and_streamed() -> None:
     body = article("long.txt", "long", TEXTS["es"] * 200)
     out, warnings = marked(body)
     assert len(out) == len(body) and {s.language for s in out} == {"es"} and len(warnings) == 1
+
+
+# --- the identifier's uncompressed copy -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> LanguageIdentifier:
+    """py3langid's model read by py3langid itself, from the file it ships."""
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def ranks(identifier: LanguageIdentifier) -> list[list[tuple[str, float]]]:
+    return [identifier.rank(text) for text in (*(" ".join(texts) for texts in TEXTS.values()), *HARD_ENGLISH)]
+
+
+def test_the_cached_copy_ranks_exactly_as_the_shipped_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped: LanguageIdentifier) -> None:
+    monkeypatch.setenv("STANCE_CACHE", str(tmp_path))
+    first = load_identifier()
+    copy = cached_model()
+    assert copy.is_relative_to(tmp_path) and copy.stat().st_size > 10 * (Path(py3langid.__file__).parent / MODEL_FILE).stat().st_size
+    written = copy.stat().st_mtime_ns
+    assert ranks(first) == ranks(load_identifier()) == ranks(shipped)
+    assert copy.stat().st_mtime_ns == written and [p.name for p in copy.parent.iterdir()] == [copy.name]  # read, not rewritten; no leftovers
+
+
+def test_a_damaged_copy_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped: LanguageIdentifier) -> None:
+    monkeypatch.setenv("STANCE_CACHE", str(tmp_path))
+    load_identifier()
+    whole = cached_model().read_bytes()
+    cached_model().write_bytes(whole[: len(whole) // 2])
+    assert ranks(load_identifier()) == ranks(shipped)
+    assert cached_model().read_bytes() == whole
+
+
+def test_without_a_writable_cache_the_shipped_model_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped: LanguageIdentifier) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("STANCE_CACHE", str(blocked))
+    assert ranks(load_identifier()) == ranks(shipped)
