@@ -9,7 +9,8 @@ backend, (d) the fast triage model (`--model fast`), (e) the int8 model on the
 same sentences as Parquet part files of PART_ROWS rows, locally and with
 `--engine ray` (a local Ray started by the command itself, so its start-up
 counts), whose labels and scores are compared, and (f) `stance predict` on one
-short corpus article, printing its table.
+short corpus article, printing its table, ARTICLE_RUNS times a round (it takes
+about two seconds, and one run of it moves by a tenth).
 The sentences are the corpus's own, cycled in order to the count asked for.
 Rounds run the commands in turn, so noise from other work on the machine falls
 on all of them alike; the median round is reported.
@@ -59,6 +60,7 @@ SHORT_ARTICLE = "004_4e83cf9310ecd704"
 # Parquet part files of this many rows: not a multiple of predict.chunk, so Ray's batches and one process's chunks
 # are cut in different places, as in an archive of many part files.
 PART_ROWS = 700
+ARTICLE_RUNS = 5
 
 
 def run(command: list[str], log: Path) -> dict[str, float]:
@@ -148,9 +150,10 @@ def main(
             commands = {name: commands[name] for name in only.split(";")}
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
         for round_number in range(1, rounds + 1):
-            for name, (command, _, _) in commands.items():
-                runs[name].append(run(command, scratch / "stderr.log"))
-                print(f"round {round_number}: {name}: {runs[name][-1]['wall_s']:.1f} s", file=sys.stderr)
+            for name, (command, _, throughput) in commands.items():
+                for _ in range(1 if throughput else ARTICLE_RUNS):
+                    runs[name].append(run(command, scratch / "stderr.log"))
+                    print(f"round {round_number}: {name}: {runs[name][-1]['wall_s']:.1f} s", file=sys.stderr)
         written = {name: scratch / f"{name}.jsonl" for name in ("onnx", "onnx2", "torch", "fast") if (scratch / f"{name}.jsonl").exists()}
         for name, path in written.items():
             lines = count_lines(path)
