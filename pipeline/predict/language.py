@@ -98,8 +98,8 @@ def _read(path: Path) -> LanguageIdentifier:
 
 
 def load_identifier() -> LanguageIdentifier:
-    """The identifier from its uncompressed copy in the cache: decompressing the shipped model takes 0.4 s of every run,
-    longer than opening the stance model beside it, reading the copy under 0.1 s. Without a writable cache: the shipped file."""
+    """The identifier from its uncompressed copy in the cache: decompressing the shipped model takes about 0.4 s of every run,
+    longer than opening the stance model beside it, reading the copy about 0.1 s. Without a writable cache: the shipped file."""
     path = cached_model()
     try:
         return _read(path)
