@@ -20,6 +20,7 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,11 +33,17 @@ from pipeline.evaluation.confidence import confidence_view
 from pipeline.evaluation.metrics import evaluate, paired_differences
 from pipeline.evaluation.predictions import CvPrediction, read_cv
 from pipeline.files import write_json, write_jsonl
+from pipeline.kinds import TransformerParams
 from pipeline.labels.dataset import Dataset
 from pipeline.labels.descriptions import read_descriptions
 from pipeline.labels.records import training_rows
+from pipeline.models.calibration import Calibrated, softmax
+from pipeline.models.encoder import frozen
+from pipeline.models.logreg import linear_head
+from pipeline.models.transformer import embed_with
+from pipeline.params import LabelSet
 from pipeline.scores import scored_rows
-from pipeline.training.crossval import out_of_fold, with_articles
+from pipeline.training.crossval import Fit, out_of_fold, with_articles
 from pipeline.training.train import fitter
 
 app = typer.Typer(add_completion=False)
@@ -59,7 +66,11 @@ RECIPES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "majority": ("majority", {}, False),
     "mpnet fast+descriptions": ("fast", {"base_model": MPNET, "descriptions": True}, False),
     "minilm fast+descriptions": ("fast", {"base_model": MINILM, "descriptions": True}, False),
+    "mpnet+minilm head+descriptions": ("transformer", {"base_model": MPNET, "recipe": "head", "descriptions": True}, False),
 }
+# Frozen heads on the base model's embeddings with other encoders' beside them, side by side (issue 20's
+# concatenation; declared on 2026-12-07 before it was scored).
+BESIDE = {"mpnet+minilm head+descriptions": (MINILM,)}
 # Probability averages of two recipes' out-of-fold predictions, fixed before any was scored.
 ENSEMBLES = {
     "minilm finetune+tfidf": ("minilm finetune", "tfidf+descriptions"),
@@ -69,6 +80,41 @@ ENSEMBLES = {
 }
 BINS = 10
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+Encoders = tuple[tuple[Any, Any, dict[str, np.ndarray]], ...]  # `frozen`'s (tokenizer, encoder, embeddings so far) of each
+
+
+def concatenated(encoders: Encoders, texts: Sequence[str], params: TransformerParams) -> np.ndarray:
+    """Each frozen encoder's embeddings of the texts, unit length as the product pools them, side by side."""
+    return np.hstack([embed_with(memo, tokenizer, encoder, texts, params.batch_size, params.max_length) for tokenizer, encoder, memo in encoders])
+
+
+@dataclasses.dataclass
+class SideBySide:
+    """A softmax layer on concatenated frozen embeddings."""
+
+    labels: tuple[str, ...]
+    encoders: Encoders
+    params: TransformerParams
+    weight: np.ndarray
+    bias: np.ndarray
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return softmax(concatenated(self.encoders, texts, self.params) @ self.weight.T + self.bias)
+
+
+def side_by_side(models: Sequence[str], labels: LabelSet, params: TransformerParams, seed: int, descriptions: Dataset) -> Fit:
+    """The product's head fitting (C and temperature on inner folds, descriptions in every training split) on concatenated embeddings."""
+    encoders = tuple(frozen(model, params.max_length) for model in models)
+
+    def fit(subset: Dataset) -> Calibrated:
+        training = subset + descriptions if params.descriptions else subset
+        features = concatenated(encoders, training.texts, params)
+        weight, bias, temperature = linear_head(features, training.labels, training.groups, labels.names, params.c_grid, seed)
+        return Calibrated(SideBySide(labels.names, encoders, params, weight, bias), temperature)
+
+    return fit
 
 
 def averaged(first: list[CvPrediction], second: list[CvPrediction], labels: tuple[str, ...]) -> list[CvPrediction]:
@@ -97,6 +143,8 @@ def run(
     for name, (kind, overrides, seeded) in RECIPES.items():
         kind_params = overridden(config.kind_params(kind), overrides, kind, str(params))
         entry: dict[str, Any] = {"kind": kind, "seeded": seeded, "params": dataclasses.asdict(kind_params), "seeds": {}, "seconds": {}}
+        if name in BESIDE:
+            entry["params"]["beside"] = list(BESIDE[name])
         runs[name] = {}
         for seed in [train.seed + k for k in range(seeds)] if seeded else [train.seed]:
             path = kept / f"{name}.seed{seed}.jsonl"
@@ -105,7 +153,11 @@ def run(
                 if name not in chosen:
                     continue
                 start = time.perf_counter()
-                predictions = with_articles(out_of_fold(data, fitter(kind, labels, kind_params, seed, descriptions), train.folds, train.seed), rows)
+                if name in BESIDE:
+                    fit = side_by_side((kind_params.base_model, *BESIDE[name]), labels, kind_params, seed, descriptions)
+                else:
+                    fit = fitter(kind, labels, kind_params, seed, descriptions)
+                predictions = with_articles(out_of_fold(data, fit, train.folds, train.seed), rows)
                 seconds = round(time.perf_counter() - start, 1)
                 write_jsonl(path, (p.to_json() for p in predictions))
                 print(f"{name} seed {seed}: trained in {seconds} s (load average {os.getloadavg()[0]:.1f})", flush=True)

@@ -211,7 +211,7 @@ def build_report(
         *(f"- {name}: {recipes[name]} (configs/params.yaml `{name}`)." for name in cv),
         "",
         f"In bold, the model that ships (report.focus, {params.focus}). This project ships a recipe by the rule in docs/recipes.md, "
-        "a paired gain over the product that holds on three fold seeds; these tables are one seed (train.seed), so a model better here is not yet chosen.",
+        "a paired gain over the product that holds on three model seeds (on the same folds); these tables are one seed (train.seed), so a model better here is not yet chosen.",
         "",
         "Paired differences in macro-F1 (same articles resampled for both models; an interval that excludes 0 is a real difference):",
         "",

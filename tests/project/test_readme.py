@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import sys
 
@@ -16,10 +16,7 @@ RESULTS = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
 def test_the_recipe_table_is_the_one_the_benchmark_prints_from_its_committed_results() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
-        spec = importlib.util.spec_from_file_location("recipes", ROOT / "benchmarks" / "recipes.py")
-        assert spec is not None and spec.loader is not None
-        recipes = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(recipes)
+        recipes = importlib.import_module("recipes")
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     table = "\n".join(recipes.recipe_table(json.loads((ROOT / "benchmarks" / "results" / "recipes.json").read_text(encoding="utf-8"))))
